@@ -1,1 +1,60 @@
-export {};
+export { defaults, RETRY_POLICIES } from './core/defaults.js';
+export type { MessageDefaults, RobotTarget, TransportOptions } from './core/options.js';
+export type { RetryPolicy } from './core/retry.js';
+export { Robot, type RobotOptions, type SendResult } from './core/robot.js';
+export { sign } from './core/sign.js';
+export type { FetchInit, FetchLike, FetchResponseLike } from './core/transport.js';
+export { DingbotError, type DingbotErrorInit, isDingbotError, type RedactedRequest } from './errors/base.js';
+export {
+  MessageTooLongError,
+  OptionsError,
+  QueueFullError,
+  RobotClosedError,
+  ValidationError,
+} from './errors/client.js';
+export {
+  BadRequestError,
+  BusyError,
+  ContentRejectedError,
+  classifyDingTalkError,
+  DingTalkError,
+  IpNotAllowedError,
+  KeywordError,
+  RateLimitedError,
+  RobotUnavailableError,
+  type RobotUnavailableReason,
+  SecurityError,
+  SessionExpiredError,
+  SignatureError,
+  TimestampError,
+  TokenError,
+  UnknownDingTalkError,
+  UnsupportedMessageTypeError,
+} from './errors/dingtalk.js';
+export { HttpError, RequestError, TimeoutError } from './errors/transport.js';
+export {
+  escapeMarkdown,
+  lintMarkdown,
+  type MarkdownLintRule,
+  type MarkdownWarning,
+  markdownBreaks,
+} from './markdown/index.js';
+export {
+  type ActionCardInput,
+  actionCard,
+  type ButtonInput,
+  type FeedItemInput,
+  feedCard,
+  type LinkInput,
+  link,
+  type MentionOptions,
+  markdown,
+  text,
+} from './messages/builders.js';
+export { ensureKeyword, insertMentions, type KeywordPlacement } from './messages/prepare.js';
+export type * from './messages/types.js';
+export { MESSAGE_TYPES } from './messages/types.js';
+export { validateMessage } from './messages/validate.js';
+export { utf8Length } from './utils/bytes.js';
+export { REDACTED, redactUrl } from './utils/redact.js';
+export { VERSION } from './version.js';

@@ -1,0 +1,38 @@
+import { isDingbotError } from '../errors/base.js';
+
+/** How a failed attempt is retried. */
+export interface RetryPolicy {
+  /** Retries after the first attempt. @default 3 */
+  retries: number;
+  /** Delay before the first retry. @default 500 */
+  minDelayMs: number;
+  /** Upper bound of any delay. @default 8000 */
+  maxDelayMs: number;
+  /** Growth of the delay per retry. @default 2 */
+  factor: number;
+  /** Randomise each delay between half and all of it, so many clients do not retry in step. @default true */
+  jitter: boolean;
+}
+
+/** The delay before retry number `retry` (1-based). */
+export function retryDelay(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {
+  const base = Math.min(policy.maxDelayMs, policy.minDelayMs * policy.factor ** (retry - 1));
+  return policy.jitter ? base / 2 + random() * (base / 2) : base;
+}
+
+/**
+ * Whether the transport may try again: network errors, timeouts, HTTP 5xx/429 and errcode -1.
+ * Throttling is not retried here: the delivery engine waits out the penalty instead.
+ */
+export function shouldRetry(error: unknown): boolean {
+  if (!isDingbotError(error)) return false;
+  return (
+    ['REQUEST_FAILED', 'TIMEOUT', 'DINGTALK_BUSY'].includes(error.code) ||
+    (error.code === 'HTTP_ERROR' && error.retryable)
+  );
+}
+
+/** Resolves after `ms` milliseconds. */
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,100 @@
+import { REDACTED, redactSecrets, redactUrl } from '../utils/redact.js';
+
+const brand = Symbol.for('dingbot.error');
+
+/** A request as errors show it: method, URL with every secret replaced by `[REDACTED]`. */
+export interface RedactedRequest {
+  method: string;
+  url: string;
+}
+
+/** What every dingbot error is built from. */
+export interface DingbotErrorInit {
+  /** The low-level error, e.g. a `TypeError` from `fetch`. Its message is redacted too. */
+  cause?: unknown;
+  /** DingTalk's `errcode`, when DingTalk answered. */
+  errcode?: number;
+  /** DingTalk's `errmsg`, when DingTalk answered. */
+  errmsg?: string;
+  /** The request (its URL is redacted on the way in). */
+  request?: RedactedRequest;
+  /** Secrets to scrub from every text of the error (token, secret, sign). */
+  secrets?: readonly (string | undefined)[];
+}
+
+/**
+ * The base of every error dingbot throws. Branch on `code` (stable strings), or on the class with
+ * `instanceof` or the cross-realm guard {@link isDingbotError}.
+ * @example
+ * try { await robot.text('hi'); } catch (error) {
+ *   if (isDingbotError(error) && error.code === 'RATE_LIMITED') { ... }
+ * }
+ */
+export class DingbotError extends Error {
+  override name = 'DingbotError';
+  /** A stable, machine-readable identifier of what went wrong, e.g. `SIGN_MISMATCH`. */
+  readonly code: string;
+  /** DingTalk's `errcode`, when DingTalk answered. */
+  readonly errcode: number | undefined;
+  /** DingTalk's `errmsg`, when DingTalk answered. */
+  readonly errmsg: string | undefined;
+  /** Whether sending again later can succeed without changing anything. */
+  readonly retryable: boolean;
+  /** What to do about it, in one sentence. */
+  readonly hint: string;
+  /** The request, with the access token, timestamp, sign and secret redacted. */
+  readonly request: RedactedRequest | undefined;
+
+  constructor(code: string, summary: string, hint: string, retryable: boolean, init: DingbotErrorInit = {}) {
+    const secrets = init.secrets ?? [];
+    const scrub = (text: string) => redactSecrets(text, secrets);
+    const detail = init.errcode !== undefined ? ` (errcode ${init.errcode}: ${init.errmsg ?? ''})` : '';
+    super(scrub(`${summary}${detail}. ${hint}`), { cause: redactCause(init.cause, scrub) });
+    Object.defineProperty(this, brand, { value: true });
+    this.code = code;
+    this.errcode = init.errcode;
+    this.errmsg = init.errmsg === undefined ? undefined : scrub(init.errmsg);
+    this.retryable = retryable;
+    this.hint = scrub(hint);
+    this.request = init.request && {
+      method: init.request.method,
+      url: scrub(redactUrl(init.request.url)),
+    };
+  }
+
+  /** A plain object for logs and `--json` output: never contains a secret. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      errcode: this.errcode,
+      errmsg: this.errmsg,
+      retryable: this.retryable,
+      hint: this.hint,
+      request: this.request,
+    };
+  }
+}
+
+/**
+ * Whether a value is a dingbot error, even one from another copy of the package or another realm.
+ * @example if (isDingbotError(error)) console.error(error.hint);
+ */
+export function isDingbotError(value: unknown): value is DingbotError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}
+
+/** Low-level errors (some fetch implementations put the URL in their message) are copied with secrets removed. */
+function redactCause(cause: unknown, scrub: (text: string) => string): unknown {
+  if (!(cause instanceof Error)) return cause;
+  const message = scrub(redactUrl(cause.message));
+  if (message === cause.message) return cause;
+  const copy = new Error(message);
+  copy.name = cause.name;
+  const code = (cause as { code?: unknown }).code;
+  if (code !== undefined) Object.defineProperty(copy, 'code', { value: code });
+  return copy;
+}
+
+export { REDACTED };

@@ -1,0 +1,47 @@
+import { redactSecrets, redactUrl } from '../utils/redact.js';
+import { DingbotError, type DingbotErrorInit } from './base.js';
+
+/** No answer at all: network down, DNS failure, connection refused, TLS error. */
+export class RequestError extends DingbotError {
+  override name = 'RequestError';
+  constructor(summary: string, hint: string, init: DingbotErrorInit, code = 'REQUEST_FAILED') {
+    super(code, summary, hint, true, init);
+  }
+}
+
+/** No answer within `timeoutMs`. */
+export class TimeoutError extends RequestError {
+  override name = 'TimeoutError';
+  /** The timeout that expired, in milliseconds. */
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number, init: DingbotErrorInit) {
+    super(
+      `DingTalk did not answer within ${timeoutMs} ms`,
+      'Check the network or proxy between you and DingTalk, or raise `timeoutMs`.',
+      init,
+      'TIMEOUT',
+    );
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** An answer that is not DingTalk's: a status other than 200, or a body that is not `{errcode, errmsg}` JSON. */
+export class HttpError extends DingbotError {
+  override name = 'HttpError';
+  /** The HTTP status. */
+  readonly status: number;
+  /** The first 200 characters of the body, for diagnosis. */
+  readonly bodyStart: string;
+  constructor(status: number, body: string, init: DingbotErrorInit) {
+    const retryable = status >= 500 || status === 429;
+    const hint =
+      status === 200
+        ? 'The answer is not DingTalk JSON: check `baseUrl`/`webhook` (a proxy or captive portal may be answering).'
+        : retryable
+          ? 'A server on the way failed; dingbot retries these. If it lasts, check the proxy and DingTalk status.'
+          : 'Check `baseUrl`/`webhook`: this is not the DingTalk robot endpoint.';
+    super('HTTP_ERROR', `Unexpected HTTP answer ${status}`, hint, retryable, init);
+    this.status = status;
+    this.bodyStart = redactSecrets(redactUrl(body.slice(0, 200)), init.secrets ?? []);
+  }
+}
