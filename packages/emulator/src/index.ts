@@ -1,1 +1,24 @@
-export {};
+/**
+ * `@dingbot/emulator`: a local DingTalk group-robot API that answers like the real one.
+ * @packageDocumentation
+ */
+export { createEmulatorApp, type EmulatorApp } from './app.js';
+export type { EmulatorBindings } from './bindings.js';
+export { loadEmulatorConfig } from './config.js';
+export { defaults } from './defaults.js';
+export { EmulatorConfigError } from './options.js';
+export { type EmulatorHandle, startEmulator } from './server.js';
+export type { EmulatorState } from './state.js';
+export type {
+  AttemptRecord,
+  EmulatorAppOptions,
+  EmulatorOptions,
+  Mentions,
+  MessageRecord,
+  RateLimitConfig,
+  RecordFilter,
+  RobotConfig,
+  RobotInfo,
+  RobotState,
+  Wording,
+} from './types.js';

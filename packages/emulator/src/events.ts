@@ -1,0 +1,86 @@
+const encoder = new TextEncoder();
+
+/** Chunks a client may lag behind before it is dropped, so a stuck client cannot grow memory. */
+const MAX_QUEUED_CHUNKS = 10_000;
+
+/**
+ * The server-sent-events hub of `GET /api/events`. Publishing costs nothing without clients: the
+ * event is serialised only when someone listens, and nothing is kept for absent clients.
+ */
+export class EventHub {
+  readonly #clients = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+
+  constructor(readonly heartbeatMs: number) {}
+
+  get clientCount(): number {
+    return this.#clients.size;
+  }
+
+  publish(event: string, data: unknown): void {
+    if (this.#clients.size === 0) return;
+    this.#broadcast(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+  }
+
+  /** A new event stream for one client. */
+  connect(): ReadableStream<Uint8Array> {
+    let self: ReadableStreamDefaultController<Uint8Array> | undefined;
+    return new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        self = controller;
+        this.#clients.add(controller);
+        controller.enqueue(encoder.encode(': connected\nretry: 2000\n\n'));
+        this.#startHeartbeat();
+      },
+      cancel: () => {
+        if (self) this.#drop(self);
+      },
+    });
+  }
+
+  /** Ends every stream (used by `close()` so servers and tests stop promptly). */
+  closeAll(): void {
+    for (const controller of this.#clients) {
+      try {
+        controller.close();
+      } catch {
+        // Already closed or errored by the client going away.
+      }
+    }
+    this.#clients.clear();
+    this.#stopHeartbeat();
+  }
+
+  #broadcast(chunk: Uint8Array): void {
+    for (const controller of this.#clients) {
+      if ((controller.desiredSize ?? 0) < -MAX_QUEUED_CHUNKS) {
+        this.#drop(controller);
+        try {
+          controller.close();
+        } catch {}
+        continue;
+      }
+      try {
+        controller.enqueue(chunk);
+      } catch {
+        this.#drop(controller);
+      }
+    }
+  }
+
+  #drop(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    this.#clients.delete(controller);
+    if (this.#clients.size === 0) this.#stopHeartbeat();
+  }
+
+  #startHeartbeat(): void {
+    if (this.#heartbeat) return;
+    this.#heartbeat = setInterval(() => this.#broadcast(encoder.encode(': heartbeat\n\n')), this.heartbeatMs);
+    this.#heartbeat.unref();
+  }
+
+  #stopHeartbeat(): void {
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+  }
+}

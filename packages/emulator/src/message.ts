@@ -1,0 +1,137 @@
+import type { Mentions } from './types.js';
+
+/** The five message types a webhook robot can send. */
+export const MSGTYPES = new Set(['text', 'link', 'markdown', 'actionCard', 'feedCard']);
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const isFilled = (value: unknown): boolean => typeof value === 'string' && value.length > 0;
+
+/**
+ * The first required field missing from a message of a known type, as a dotted path
+ * (`text.content`, `actionCard.btns[0].actionURL`), or `undefined` when the shape is complete.
+ * Hand-written, not zod: this runs on every send.
+ */
+export function missingField(body: Json, msgtype: string): string | undefined {
+  const inner = body[msgtype];
+  if (!isObject(inner)) return msgtype;
+  switch (msgtype) {
+    case 'text':
+      return isFilled(inner['content']) ? undefined : 'text.content';
+    case 'link':
+      return firstMissing(inner, 'link', ['title', 'text', 'messageUrl']);
+    case 'markdown':
+      return firstMissing(inner, 'markdown', ['title', 'text']);
+    case 'actionCard': {
+      const base = firstMissing(inner, 'actionCard', ['title', 'text']);
+      if (base) return base;
+      // One button wins over several when both are set (API.md §1), so a complete single button suffices.
+      if (isFilled(inner['singleTitle']) || isFilled(inner['singleURL'])) {
+        return firstMissing(inner, 'actionCard', ['singleTitle', 'singleURL']);
+      }
+      const btns = inner['btns'];
+      if (!Array.isArray(btns) || btns.length === 0) return 'actionCard.singleTitle';
+      for (let i = 0; i < btns.length; i++) {
+        const btn: unknown = btns[i];
+        if (!isObject(btn)) return `actionCard.btns[${i}]`;
+        const missing = firstMissing(btn, `actionCard.btns[${i}]`, ['title', 'actionURL']);
+        if (missing) return missing;
+      }
+      return undefined;
+    }
+    case 'feedCard': {
+      const links = inner['links'];
+      if (!Array.isArray(links) || links.length === 0) return 'feedCard.links';
+      for (let i = 0; i < links.length; i++) {
+        const link: unknown = links[i];
+        if (!isObject(link)) return `feedCard.links[${i}]`;
+        const missing = firstMissing(link, `feedCard.links[${i}]`, ['title', 'messageURL', 'picURL']);
+        if (missing) return missing;
+      }
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function firstMissing(object: Json, prefix: string, fields: readonly string[]): string | undefined {
+  for (const field of fields) if (!isFilled(object[field])) return `${prefix}.${field}`;
+  return undefined;
+}
+
+/**
+ * Whether any keyword appears (case-sensitive) in the message's titles and texts, button titles
+ * and feed titles. Tolerates any shape: the keyword check runs before the shape check.
+ */
+export function containsKeyword(body: Json, keywords: readonly string[]): boolean {
+  const texts: string[] = [];
+  collectTexts(body, texts);
+  for (const text of texts) for (const keyword of keywords) if (text.includes(keyword)) return true;
+  return false;
+}
+
+function pushString(texts: string[], value: unknown): void {
+  if (typeof value === 'string') texts.push(value);
+}
+
+function collectTexts(body: Json, texts: string[]): void {
+  const text = body['text'];
+  if (isObject(text)) pushString(texts, text['content']);
+  for (const key of ['link', 'markdown', 'actionCard'] as const) {
+    const inner = body[key];
+    if (!isObject(inner)) continue;
+    pushString(texts, inner['title']);
+    pushString(texts, inner['text']);
+    if (key === 'actionCard') {
+      pushString(texts, inner['singleTitle']);
+      const btns = inner['btns'];
+      if (Array.isArray(btns)) for (const btn of btns) if (isObject(btn)) pushString(texts, btn['title']);
+    }
+  }
+  const feed = body['feedCard'];
+  if (isObject(feed) && Array.isArray(feed['links'])) {
+    for (const link of feed['links']) if (isObject(link)) pushString(texts, link['title']);
+  }
+}
+
+const toStrings = (value: unknown): string[] =>
+  Array.isArray(value)
+    ? value.filter((v) => typeof v === 'string' || typeof v === 'number').map((v) => String(v))
+    : [];
+
+/**
+ * Who a message really pings. DingTalk's rule: an `atMobiles`/`atUserIds` entry pings only when
+ * `@<value>` also appears in the content; `isAtAll` always pings; only text and markdown support `at`.
+ */
+export function mentionsOf(body: Json, msgtype: string): Mentions {
+  const at = body['at'];
+  const mentions: Mentions = { mobiles: [], userIds: [], all: false, missing: { mobiles: [], userIds: [] } };
+  if (!isObject(at)) return mentions;
+  const mobiles = toStrings(at['atMobiles']);
+  const userIds = toStrings(at['atUserIds']);
+  let content: string | undefined;
+  if (msgtype === 'text') {
+    const text = body['text'];
+    if (isObject(text) && typeof text['content'] === 'string') content = text['content'];
+  } else if (msgtype === 'markdown') {
+    const markdown = body['markdown'];
+    if (isObject(markdown) && typeof markdown['text'] === 'string') content = markdown['text'];
+  }
+  if (content === undefined) {
+    mentions.missing.mobiles = mobiles;
+    mentions.missing.userIds = userIds;
+    return mentions;
+  }
+  mentions.all = at['isAtAll'] === true;
+  for (const mobile of mobiles) {
+    (content.includes(`@${mobile}`) ? mentions.mobiles : mentions.missing.mobiles).push(mobile);
+  }
+  for (const userId of userIds) {
+    (content.includes(`@${userId}`) ? mentions.userIds : mentions.missing.userIds).push(userId);
+  }
+  return mentions;
+}

@@ -1,0 +1,133 @@
+import type { Context } from 'hono';
+import { headerOf, readBody, remoteAddress } from './bindings.js';
+import { defaults } from './defaults.js';
+import { containsKeyword, MSGTYPES, mentionsOf, missingField } from './message.js';
+import { type Refusal, refusals } from './refusals.js';
+import type { Robot } from './robots.js';
+import { ipAllowed, signMatches, timestampValid } from './security.js';
+import type { EmulatorState } from './state.js';
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const;
+const OK_BODY = '{"errcode":0,"errmsg":"ok"}';
+
+/** Media type `application/json`, any parameters (charset) allowed, case-insensitive. */
+function isJson(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const semicolon = contentType.indexOf(';');
+  const type = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+  return type === 'application/json';
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * `/robot/send`: answers exactly like DingTalk, HTTP 200 and `{errcode, errmsg}`, checking in
+ * DingTalk's order: method, content type, token, robot state, security, size, shape, rate.
+ */
+export function sendHandler(state: EmulatorState) {
+  const { settings } = state;
+
+  const refuse = (
+    c: Context,
+    robot: Robot | undefined,
+    now: number,
+    refusal: Refusal,
+    msgtype?: string,
+    payload?: unknown,
+  ): Response => {
+    state.recordAttempt(robot, now, refusal, msgtype, payload);
+    return c.body(
+      `{"errcode":${refusal.errcode},"errmsg":${JSON.stringify(refusal.errmsg)}}`,
+      200,
+      JSON_HEADERS,
+    );
+  };
+
+  return async (c: Context): Promise<Response> => {
+    const now = state.now();
+    if (c.req.method !== 'POST') return refuse(c, undefined, now, refusals.method());
+    const contentType = headerOf(c, 'content-type');
+    if (!isJson(contentType)) return refuse(c, undefined, now, refusals.contentType(contentType));
+    const token = c.req.query('access_token');
+    if (!token) return refuse(c, undefined, now, refusals.tokenMissing());
+    const robot = state.robots.byToken(token);
+    if (!robot) return refuse(c, undefined, now, refusals.tokenUnknown());
+    if (robot.state !== 'active') return refuse(c, robot, now, refusals[robot.state]());
+
+    if (robot.ipRanges.length > 0) {
+      const address = remoteAddress(c);
+      if (address === undefined || !ipAllowed(address, robot.ipRanges)) {
+        return refuse(c, robot, now, refusals.ip(settings.wording, address ?? 'unknown'));
+      }
+    }
+    if (robot.secret !== undefined) {
+      const timestamp = c.req.query('timestamp');
+      if (!timestampValid(timestamp, now, settings.timestampToleranceMs)) {
+        return refuse(c, robot, now, refusals.timestamp());
+      }
+      const sign = c.req.query('sign');
+      if (!sign || !signMatches(robot.secret, timestamp as string, sign)) {
+        return refuse(c, robot, now, refusals.sign(settings.wording));
+      }
+    }
+
+    const raw = await readBody(c, settings.maxBodyBytes);
+    if (raw === null) {
+      return c.json({ error: `request body over ${settings.maxBodyBytes} bytes` }, 413);
+    }
+    const bytes = raw.length;
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      body = undefined;
+    }
+    if (!isObject(body)) return refuse(c, robot, now, refusals.invalidJson());
+    const msgtype = typeof body['msgtype'] === 'string' ? body['msgtype'] : undefined;
+    // Oversized payloads are not kept in attempts: a thousand of them would hold a gigabyte.
+    const keep = bytes <= defaults.maxMessageBytes ? body : undefined;
+
+    if (robot.keywords.length > 0 && !containsKeyword(body, robot.keywords)) {
+      return refuse(c, robot, now, refusals.keywords(settings.wording), msgtype, keep);
+    }
+    if (bytes > defaults.maxMessageBytes) return refuse(c, robot, now, refusals.tooLong(bytes), msgtype);
+    if (!msgtype) return refuse(c, robot, now, refusals.missingField('msgtype'), undefined, body);
+    if (!MSGTYPES.has(msgtype)) return refuse(c, robot, now, refusals.unknownMsgtype(msgtype), msgtype, body);
+    const missing = missingField(body, msgtype);
+    if (missing) return refuse(c, robot, now, refusals.missingField(missing), msgtype, body);
+
+    const msgUuid = typeof body['msgUuid'] === 'string' && body['msgUuid'] ? body['msgUuid'] : undefined;
+    if (msgUuid !== undefined && seenRecently(robot, msgUuid, now)) {
+      // DingTalk's idempotency: the message was already delivered, so answer ok and post nothing.
+      return c.body(OK_BODY, 200, JSON_HEADERS);
+    }
+    const limiter = robot.limiter;
+    if (limiter && !limiter.tryAcquire(now)) {
+      return refuse(c, robot, now, refusals.rateLimited(limiter.penaltyLeft(now)), msgtype, body);
+    }
+    if (msgUuid !== undefined) remember(robot, msgUuid, now);
+    state.recordMessage(robot, now, msgtype, body, bytes, mentionsOf(body, msgtype));
+    return c.body(OK_BODY, 200, JSON_HEADERS);
+  };
+}
+
+function expire(robot: Robot, now: number): void {
+  // Insertion order is acceptance order, so expired keys are all at the front: O(1) amortised.
+  for (const [uuid, at] of robot.msgUuids) {
+    if (now - at < defaults.msgUuidTtlMs && robot.msgUuids.size <= defaults.maxMsgUuids) break;
+    robot.msgUuids.delete(uuid);
+  }
+}
+
+function seenRecently(robot: Robot, msgUuid: string, now: number): boolean {
+  expire(robot, now);
+  const at = robot.msgUuids.get(msgUuid);
+  return at !== undefined && now - at < defaults.msgUuidTtlMs;
+}
+
+function remember(robot: Robot, msgUuid: string, now: number): void {
+  robot.msgUuids.delete(msgUuid);
+  robot.msgUuids.set(msgUuid, now);
+  if (robot.msgUuids.size > defaults.maxMsgUuids) expire(robot, now);
+}

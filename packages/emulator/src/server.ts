@@ -1,0 +1,111 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createEmulatorApp } from './app.js';
+import { defaults } from './defaults.js';
+import { webhookUrl } from './robots.js';
+import type { EmulatorState } from './state.js';
+import type {
+  AttemptRecord,
+  EmulatorOptions,
+  MessageRecord,
+  RecordFilter,
+  RobotInfo,
+  RobotState,
+} from './types.js';
+
+/** A running emulator. */
+export interface EmulatorHandle {
+  /** Base URL, e.g. `http://127.0.0.1:53211`. */
+  readonly url: string;
+  readonly port: number;
+  /** The emulator's state, for advanced tests. */
+  readonly state: EmulatorState;
+  /**
+   * The webhook URL of a token.
+   * @example emulator.webhookUrl('abc') // 'http://127.0.0.1:53211/robot/send?access_token=abc'
+   */
+  webhookUrl(token: string): string;
+  /**
+   * Accepted messages, oldest first.
+   * @example emulator.messages({ robot: 'ops', limit: 10 })
+   */
+  messages(filter?: RecordFilter): MessageRecord[];
+  /**
+   * Refused sends, oldest first.
+   * @example emulator.attempts().at(-1)?.errcode // 310000
+   */
+  attempts(filter?: RecordFilter): AttemptRecord[];
+  /** Forgets all messages and attempts. */
+  clear(): void;
+  /**
+   * Puts a robot, by name or token, into a state; anything but `'active'` refuses sends.
+   * @example emulator.setRobotState('ops', 'disabled')
+   */
+  setRobotState(tokenOrName: string, state: RobotState): RobotInfo;
+  /**
+   * Throttles a robot now, as if it had exceeded the rate limit; `ms` defaults to the penalty.
+   * @example emulator.throttle('ops', 5000)
+   */
+  throttle(tokenOrName: string, ms?: number): RobotInfo;
+  /** The robots, as `GET /api/robots` lists them. */
+  robots(): RobotInfo[];
+  /** Stops the server and ends every connection, event streams included. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the emulator on a port (`0` by default: any free one) of 127.0.0.1.
+ *
+ * @example
+ * ```ts
+ * const emulator = await startEmulator({ robots: [{ token: 'abc', name: 'ops', secret: 'SECxyz' }] });
+ * // point the client at emulator.webhookUrl('abc'), send, then:
+ * assert.equal(emulator.messages({ robot: 'ops' }).length, 1);
+ * await emulator.close();
+ * ```
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
+  const { app, state } = createEmulatorApp(options);
+  const host = options.host ?? defaults.host;
+  const server = await new Promise<Server>((resolve, reject) => {
+    const created = serve({ fetch: app.fetch, hostname: host, port: options.port ?? defaults.port }, () => {
+      created.off('error', reject);
+      resolve(created as Server);
+    });
+    created.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${clientHost(host)}:${port}`;
+  state.baseUrl = url;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    state,
+    webhookUrl: (token) => webhookUrl(url, token),
+    messages: (filter) => state.messages(filter),
+    attempts: (filter) => state.attempts(filter),
+    clear: () => state.clear(),
+    setRobotState: (tokenOrName, robotState) => state.setRobotState(tokenOrName, robotState),
+    throttle: (tokenOrName, ms) => state.throttle(tokenOrName, ms),
+    robots: () => state.robotList(url),
+    close: () => {
+      closing ??= new Promise<void>((resolve, reject) => {
+        state.events.closeAll();
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+        state.log.flush();
+      });
+      return closing;
+    },
+  };
+}
+
+/** The host a client should dial: a wildcard bind is reached on loopback; IPv6 needs brackets. */
+function clientHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
