@@ -2,9 +2,11 @@ const encoder = new TextEncoder();
 
 /** Imports a robot secret as an HMAC-SHA256 key (reusable across requests). */
 export function importSigningKey(secret: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-  ]);
+  const raw = encoder.encode(secret);
+  // WebCrypto refuses an empty HMAC key. HMAC pads short keys with zero bytes to the block size, so
+  // one zero byte is the same key as none: the result stays HMAC(key = "") as the guide computes it.
+  const key = raw.length === 0 ? new Uint8Array(1) : raw;
+  return crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
 }
 
 /** The base64 HMAC-SHA256 of `timestamp + "\n" + secret`, before URL encoding. */
