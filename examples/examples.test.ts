@@ -14,7 +14,7 @@ const scripts = readdirSync(here).filter(
 );
 
 function runExample(script: string, args: string[] = []) {
-  const env = { ...process.env, PORT: '0' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0' };
   delete env.DINGTALK_WEBHOOK;
   delete env.DINGTALK_SECRET;
   return run(process.execPath, ['--conditions=development', '--import', 'tsx', join(here, script), ...args], {
