@@ -1,0 +1,175 @@
+import type { AtPayload, MarkdownMessage, Message } from '../messages/types.js';
+import { bodyBytes, DEFAULT_RESERVE_BYTES, jsonStringBytes, MAX_BODY_BYTES } from './size.js';
+
+/** Options of digests: how queued messages are merged into markdown summaries. */
+export interface DigestOptions {
+  /**
+   * The most messages one digest may hold; by default as many as fit in the body limit, since
+   * fewer sends leave more of the rate limit for what comes next.
+   * @default Infinity
+   * @example 50
+   */
+  maxItems?: number;
+  /**
+   * The largest digest body, in UTF-8 bytes of its JSON.
+   * @default 20000
+   */
+  maxBytes?: number;
+  /**
+   * Bytes kept free for the `msgUuid` and a keyword or mention the robot may still add.
+   * @default 256
+   */
+  reserveBytes?: number;
+  /**
+   * The digest's title (notification and chat list), given the number of messages and the first one.
+   * @default (count, first) => `${count} messages: ${snippet of first}`
+   * @example (count) => `[prod] ${count} alerts`
+   */
+  title?: (count: number, first: Message) => string;
+}
+
+/** A digest built from the head of a queue. */
+export interface BuiltDigest {
+  /** The markdown summary to send. */
+  message: MarkdownMessage;
+  /** How many messages from the head it holds. */
+  count: number;
+}
+
+const SEPARATOR = '\n\n';
+const BLOCK_START = /^(?:#{1,6}\s|>|[-*+]\s|\d+\.\s)/;
+
+/** A one-line hint of a message's content, for the digest's title. */
+export function snippet(message: Message, max = 40): string {
+  const raw = (() => {
+    switch (message.msgtype) {
+      case 'text':
+        return message.text.content;
+      case 'markdown':
+        return message.markdown.title;
+      case 'link':
+        return message.link.title;
+      case 'actionCard':
+        return message.actionCard.title;
+      case 'feedCard':
+        return message.feedCard.links[0]?.title ?? 'feed';
+    }
+  })();
+  const flat = raw.replace(/\s+/g, ' ').trim();
+  const chars = Array.from(flat);
+  return chars.length <= max ? flat : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+function defaultTitle(count: number, first: Message): string {
+  return `${count} messages: ${snippet(first)}`;
+}
+
+/** `[label](url)` with the characters that would end the label escaped. */
+function mdLink(label: string, url: string): string {
+  return `[${label.replace(/[[\]]/g, '\\$&')}](${url})`;
+}
+
+/**
+ * One message as a compact digest item: a bold number, then its content in full, so nothing is
+ * lost (text verbatim, markdown verbatim, cards as links and their text).
+ * @example renderItem(text('disk full on db-1'), 3) // '**3.** disk full on db-1'
+ */
+export function renderItem(message: Message, index: number): string {
+  const n = `**${index}.**`;
+  switch (message.msgtype) {
+    case 'text':
+      return `${n} ${message.text.content}`;
+    case 'markdown': {
+      const body = message.markdown.text;
+      return BLOCK_START.test(body) ? `${n}${SEPARATOR}${body}` : `${n} ${body}`;
+    }
+    case 'link': {
+      const { title, text, messageUrl } = message.link;
+      return `${n} ${mdLink(title, messageUrl)}${text ? ` ${text}` : ''}`;
+    }
+    case 'actionCard': {
+      const card = message.actionCard;
+      const buttons =
+        'singleURL' in card && card.singleURL
+          ? [mdLink(card.singleTitle, card.singleURL)]
+          : 'btns' in card
+            ? card.btns.map((b) => mdLink(b.title, b.actionURL))
+            : [];
+      return `${n} **${card.title}**${SEPARATOR}${card.text}${buttons.length ? `${SEPARATOR}${buttons.join(' · ')}` : ''}`;
+    }
+    case 'feedCard':
+      return `${n} ${message.feedCard.links.map((l) => mdLink(l.title, l.messageURL)).join(' · ')}`;
+  }
+}
+
+/** The union of several messages' mentions, or `undefined` when none mentions anyone. */
+export function mergeMentions(messages: Iterable<Message>): AtPayload | undefined {
+  const mobiles = new Set<string>();
+  const userIds = new Set<string>();
+  let all = false;
+  for (const m of messages) {
+    if ((m.msgtype !== 'text' && m.msgtype !== 'markdown') || !m.at) continue;
+    for (const v of m.at.atMobiles ?? []) mobiles.add(v);
+    for (const v of m.at.atUserIds ?? []) userIds.add(v);
+    if (m.at.isAtAll) all = true;
+  }
+  const at: AtPayload = {};
+  if (mobiles.size) at.atMobiles = [...mobiles];
+  if (userIds.size) at.atUserIds = [...userIds];
+  if (all) at.isAtAll = true;
+  return Object.keys(at).length ? at : undefined;
+}
+
+/**
+ * Builds one markdown digest from `messages`: the title says how many, the text holds each item.
+ * Does not check the size; see {@link takeDigest}.
+ * @example buildDigest([text('a'), text('b')]).markdown.text // '#### 2 messages\n\n**1.** a\n\n**2.** b'
+ */
+export function buildDigest(messages: readonly Message[], options: DigestOptions = {}): MarkdownMessage {
+  const first = messages[0];
+  if (!first) throw new RangeError('dingbot: a digest needs at least one message');
+  const items = messages.map((m, i) => renderItem(m, i + 1));
+  const title = (options.title ?? defaultTitle)(messages.length, first);
+  const digest: MarkdownMessage = {
+    msgtype: 'markdown',
+    markdown: { title, text: `#### ${messages.length} messages${SEPARATOR}${items.join(SEPARATOR)}` },
+  };
+  const at = mergeMentions(messages);
+  if (at) digest.at = at;
+  return digest;
+}
+
+/**
+ * Takes as many messages as fit from the head of `queue` (in order) into one digest within the limits.
+ * Returns `undefined` when not even two fit: the head then goes alone.
+ * @param queue The messages waiting, head first; read lazily, so a long queue costs nothing extra.
+ * @example const d = takeDigest(queued); if (d) send(d.message), drop(d.count)
+ */
+export function takeDigest(queue: Iterable<Message>, options: DigestOptions = {}): BuiltDigest | undefined {
+  const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
+  const budget = maxBytes - (options.reserveBytes ?? DEFAULT_RESERVE_BYTES);
+  const maxItems = options.maxItems ?? Number.POSITIVE_INFINITY;
+  const taken: Message[] = [];
+  // Envelope, heading and title are estimated generously; the exact size is checked at the end.
+  let estimate = 200;
+  let mentions = 0;
+  for (const message of queue) {
+    if (taken.length >= maxItems) break;
+    const itemBytes = jsonStringBytes(renderItem(message, taken.length + 1)) + 4;
+    const mentionBytes =
+      (message.msgtype === 'text' || message.msgtype === 'markdown') && message.at
+        ? jsonStringBytes(JSON.stringify(message.at))
+        : 0;
+    if (taken.length === 0) estimate += jsonStringBytes((options.title ?? defaultTitle)(1, message)) + 16;
+    if (estimate + itemBytes + mentions + mentionBytes > budget) break;
+    estimate += itemBytes;
+    mentions += mentionBytes;
+    taken.push(message);
+  }
+  while (taken.length >= 2) {
+    const message = buildDigest(taken, options);
+    if (bodyBytes(message) <= budget) return { message, count: taken.length };
+    taken.pop();
+  }
+  return undefined;
+}

@@ -1,0 +1,603 @@
+import { type DingbotError, isDingbotError } from '../errors/base.js';
+import { MessageTooLongError, OptionsError, QueueFullError, RobotClosedError } from '../errors/client.js';
+import type { Message } from '../messages/types.js';
+import { type DigestOptions, takeDigest } from './digest.js';
+import { Emitter } from './emitter.js';
+import { type Acquired, type LimiterStore, MemoryStore } from './limiter.js';
+import { type DeliveryOptions, deliveryDefaults, type OverflowPolicy, type RateLimit } from './options.js';
+import { Ring } from './ring.js';
+import { bodyBytes, DEFAULT_RESERVE_BYTES, MAX_BODY_BYTES } from './size.js';
+import { type SplitOptions, splitMessage } from './split.js';
+
+/** `,"msgUuid":"<uuid>"`: what the id adds to a body. */
+const UUID_BYTES = 52;
+
+/** How one piece of content went out. */
+export interface PartResult {
+  /** `'alone'`: in a send of its own; `'digest'`: inside a markdown digest with other messages. */
+  delivered: 'alone' | 'digest';
+  /** The `msgUuid` of the send that carried it (the digest's, for a digest). */
+  msgUuid: string;
+  /** Attempts the transport made for that send. */
+  attempts: number;
+  /** The digest's id (its `msgUuid`), when `delivered` is `'digest'`. */
+  digestId?: string;
+  /** How many messages that digest held. */
+  digestSize?: number;
+  /** This message's number inside the digest (1-based). */
+  position?: number;
+}
+
+/** What `send()` resolves with once all of the message's content was delivered. */
+export interface DeliveryResult extends Omit<PartResult, 'delivered'> {
+  /** `'split'` when the message went as numbered parts (see `parts`). */
+  delivered: 'alone' | 'digest' | 'split';
+  /** For a split message: how each part went, in order. The other fields describe the last part. */
+  parts?: PartResult[];
+  /** Milliseconds between `send()` and DingTalk's answer for the (last) send. */
+  queuedMs: number;
+}
+
+/** The events a robot reports. */
+export interface DeliveryEvents {
+  /** A send succeeded (alone or a digest). */
+  sent: { msgUuid: string; kind: 'alone' | 'digest'; count: number; attempts: number; bytes: number };
+  /** The transport is about to retry a send (same `msgUuid`). */
+  retried: { msgUuid: string; attempt: number; delayMs: number; error: DingbotError };
+  /** The robot paused: DingTalk throttled it (`source: 'dingtalk'`) or the shared store says it is penalised. */
+  throttled: { ms: number; until: number; source: 'dingtalk' | 'store'; error?: DingbotError };
+  /** The robot resumed sending after a pause. */
+  resumed: { pausedMs: number };
+  /** A digest was delivered. */
+  digested: { digestId: string; count: number; bytes: number };
+  /** A message was split into parts on `send()`. */
+  split: { parts: number; bytes: number };
+  /** A send failed for good; its messages' promises rejected with `error`. */
+  failed: { msgUuid: string; count: number; error: unknown };
+  /** The queue was full and queued messages were merged to make room. */
+  overflow: { before: number; after: number; policy: OverflowPolicy };
+}
+
+/** Counters and state of a robot's delivery, for metrics. */
+export interface DeliveryStats {
+  /** Messages waiting (a split message counts once per part). */
+  queued: number;
+  /** Queue slots used, out of `maxQueue`. */
+  slots: number;
+  maxQueue: number;
+  /** Messages in the send under way. */
+  inFlight: number;
+  /** Sends DingTalk accepted (a digest counts once). */
+  sends: number;
+  /** Messages (or parts) delivered, alone or in digests. */
+  delivered: number;
+  /** Digests sent, and the messages they held. */
+  digests: number;
+  digested: number;
+  /** Messages split, and the parts made. */
+  splits: number;
+  parts: number;
+  /** Messages whose send failed for good. */
+  failed: number;
+  retries: number;
+  /** Penalties seen (DingTalk's or the store's). */
+  throttles: number;
+  /** Epoch milliseconds until which the robot is paused, or `undefined`. */
+  pausedUntil: number | undefined;
+  closed: boolean;
+}
+
+/** The function that posts one message, as the core transport does. */
+export type PostFunction = (
+  message: Message & { msgUuid: string },
+  onRetry: (info: { attempt: number; delayMs: number; error: DingbotError }) => void,
+) => Promise<{ attempts: number }>;
+
+/** Everything a {@link DeliveryEngine} needs besides the user's {@link DeliveryOptions}. */
+export interface EngineConfig extends DeliveryOptions {
+  /** Identifies the robot in the store; must not contain the token. */
+  key: string;
+  /** Posts one message (with retries), resolving on errcode 0, rejecting with a classified error. */
+  post: PostFunction;
+  /** Validates and completes a message (mentions, keyword); may throw. @default identity */
+  prepare?: (message: Message) => Message;
+  /** DingTalk's body limit. @default 20000 */
+  maxBytes?: number;
+  /** Makes a `msgUuid`. @default crypto.randomUUID */
+  uuid?: () => string;
+  /** The clock for results and events. @default Date.now */
+  now?: () => number;
+}
+
+interface Pending {
+  resolve: (result: DeliveryResult) => void;
+  reject: (error: unknown) => void;
+  queuedAt: number;
+  /** Parts of a split message, filled as they go. */
+  parts: (PartResult | undefined)[] | undefined;
+  left: number;
+  settled: boolean;
+}
+
+interface Entry {
+  message: Message;
+  /** The caller's own `msgUuid`, kept when the message goes alone. */
+  uuid: string | undefined;
+  pending: Pending;
+  part: number;
+}
+
+/** Queued messages merged by the overflow policy; sent as (the start of) a digest. */
+interface Bundle {
+  entries: Entry[];
+}
+
+type Slot = Entry | Bundle;
+
+interface Batch {
+  kind: 'alone' | 'digest';
+  message: Message;
+  entries: Entry[];
+  /** Queue slots the batch touches from the head (the last one may be a partly taken bundle). */
+  slots: number;
+}
+
+let sharedStore: MemoryStore | undefined;
+
+/** The process-wide default store: robots with the same token share one window. */
+export function defaultStore(): MemoryStore {
+  sharedStore ??= new MemoryStore();
+  return sharedStore;
+}
+
+const isBundle = (slot: Slot): slot is Bundle => 'entries' in slot;
+
+/**
+ * One robot's delivery: an in-order bounded queue, a sliding-window limiter, digests when more is
+ * waiting than the window lets through, splitting of long text, penalties waited out by timer.
+ * `Robot` runs one; use it directly to put the engine in front of any `post` function.
+ * @example
+ * const engine = new DeliveryEngine({ key: 'robot-1', post: (m) => transport.post(m) });
+ * const result = await engine.send(text('disk full'));
+ */
+export class DeliveryEngine {
+  readonly #config: EngineConfig;
+  readonly #rate: RateLimit | false;
+  readonly #store: LimiterStore;
+  readonly #digest: DigestOptions | false;
+  readonly #split: SplitOptions | false;
+  readonly #maxBytes: number;
+  readonly #queue: Ring<Slot>;
+  readonly #overflow: OverflowPolicy;
+  readonly #events = new Emitter<DeliveryEvents>();
+  readonly #now: () => number;
+  readonly #uuid: () => string;
+  #messages = 0;
+  #inFlight: Batch | undefined;
+  #running = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #pausedAt: number | undefined;
+  #pausedUntil: number | undefined;
+  #closed = false;
+  #idle: (() => void)[] = [];
+  readonly #stats = {
+    sends: 0,
+    delivered: 0,
+    digests: 0,
+    digested: 0,
+    splits: 0,
+    parts: 0,
+    failed: 0,
+    retries: 0,
+    throttles: 0,
+  };
+
+  constructor(config: EngineConfig) {
+    this.#config = config;
+    this.#rate = config.rateLimit === undefined ? { ...deliveryDefaults.rateLimit } : config.rateLimit;
+    if (this.#rate !== false) {
+      const { limit, windowMs } = this.#rate;
+      if (!Number.isInteger(limit) || limit < 1 || !Number.isFinite(windowMs) || windowMs <= 0) {
+        throw new OptionsError(
+          'rateLimit',
+          `is ${JSON.stringify(this.#rate)}`,
+          'Give { limit: 20, windowMs: 60000 } (a positive integer and a positive duration), or false.',
+        );
+      }
+    }
+    const penaltyMs = config.penaltyMs ?? deliveryDefaults.penaltyMs;
+    if (!Number.isFinite(penaltyMs) || penaltyMs < 0) {
+      throw new OptionsError(
+        'penaltyMs',
+        `is ${String(penaltyMs)}`,
+        'Give the pause after a throttle in milliseconds, e.g. 600000.',
+      );
+    }
+    const maxQueue = config.maxQueue ?? deliveryDefaults.maxQueue;
+    if (!Number.isInteger(maxQueue) || maxQueue < 1) {
+      throw new OptionsError('maxQueue', `is ${String(maxQueue)}`, 'Give a positive integer, e.g. 10000.');
+    }
+    const overflow = config.overflow ?? deliveryDefaults.overflow;
+    if (overflow !== 'digest' && overflow !== 'reject') {
+      throw new OptionsError('overflow', `is ${JSON.stringify(overflow)}`, "Use 'digest' or 'reject'.");
+    }
+    this.#overflow = overflow;
+    this.#store = config.store ?? defaultStore();
+    this.#maxBytes = config.maxBytes ?? MAX_BODY_BYTES;
+    this.#digest =
+      config.digest === false
+        ? false
+        : { maxBytes: this.#maxBytes, ...(config.digest === true ? {} : config.digest) };
+    this.#split =
+      config.split === false
+        ? false
+        : { maxBytes: this.#maxBytes, ...(config.split === true ? {} : config.split) };
+    this.#queue = new Ring(maxQueue);
+    this.#now = config.now ?? Date.now;
+    this.#uuid = config.uuid ?? (() => crypto.randomUUID());
+  }
+
+  /**
+   * Listens to a delivery event; returns the function that stops listening.
+   * @example engine.on('digested', (e) => metrics.increment('digests', e.count))
+   */
+  on<K extends keyof DeliveryEvents>(type: K, listener: (event: DeliveryEvents[K]) => void): () => void {
+    return this.#events.on(type, listener);
+  }
+
+  /**
+   * Queues a message and resolves when all its content was delivered (alone, in a digest, or as
+   * parts); rejects when it cannot be sent. Never blocks: the message waits its turn.
+   */
+  send(message: Message): Promise<DeliveryResult> {
+    if (this.#closed) return Promise.reject(new RobotClosedError());
+    let parts: Message[];
+    try {
+      parts = this.#prepare(message);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.#queue.length + parts.length > this.#queue.capacity) {
+      if (this.#overflow === 'reject' || !this.#compact(parts.length)) {
+        return Promise.reject(new QueueFullError(this.#queue.capacity));
+      }
+    }
+    return new Promise<DeliveryResult>((resolve, reject) => {
+      const pending: Pending = {
+        resolve,
+        reject,
+        queuedAt: this.#now(),
+        parts: parts.length > 1 ? new Array(parts.length).fill(undefined) : undefined,
+        left: parts.length,
+        settled: false,
+      };
+      parts.forEach((part, i) => {
+        const uuid = parts.length === 1 ? message.msgUuid : undefined;
+        this.#queue.push({ message: part, uuid, pending, part: i });
+      });
+      this.#messages += parts.length;
+      this.#kick();
+    });
+  }
+
+  /** Resolves when everything queued was delivered or has failed. */
+  flush(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  /** Refuses new sends, then resolves when everything already queued was delivered or has failed. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.flush();
+  }
+
+  /** A snapshot of the counters, for metrics. */
+  stats(): DeliveryStats {
+    return {
+      queued: this.#messages,
+      slots: this.#queue.length,
+      maxQueue: this.#queue.capacity,
+      inFlight: this.#inFlight?.entries.length ?? 0,
+      ...this.#stats,
+      pausedUntil: this.#pausedUntil,
+      closed: this.#closed,
+    };
+  }
+
+  /** Whether the robot is paused by a penalty right now. */
+  get paused(): boolean {
+    return this.#pausedUntil !== undefined && this.#pausedUntil > this.#now();
+  }
+
+  /**
+   * Takes back the messages waiting (not the send under way), for a pool to send them through
+   * another robot. Each comes with the functions that settle its caller's promise.
+   * Parts of split messages stay, so a message is never delivered half here, half there.
+   */
+  evacuate(): { message: Message; resolve: (r: DeliveryResult) => void; reject: (e: unknown) => void }[] {
+    const from = this.#inFlight?.slots ?? 0;
+    const taken = this.#queue.takeFrom(from);
+    const keep: Slot[] = [];
+    const out: ReturnType<DeliveryEngine['evacuate']> = [];
+    for (const slot of taken) {
+      for (const entry of isBundle(slot) ? slot.entries : [slot]) {
+        if (entry.pending.parts || entry.pending.settled) keep.push(entry);
+        else {
+          out.push({ message: entry.message, resolve: entry.pending.resolve, reject: entry.pending.reject });
+          entry.pending.settled = true;
+          this.#messages--;
+        }
+      }
+    }
+    this.#queue.replaceFrom(from, keep);
+    this.#checkIdle();
+    return out;
+  }
+
+  #prepare(message: Message): Message[] {
+    const prepare = this.#config.prepare ?? ((m: Message) => m);
+    const whole = prepare(message);
+    const bytes = bodyBytes(whole) + UUID_BYTES;
+    if (bytes <= this.#maxBytes) return [whole];
+    if (this.#split === false || (message.msgtype !== 'text' && message.msgtype !== 'markdown')) {
+      throw new MessageTooLongError(bytes, this.#maxBytes, message.msgtype);
+    }
+    // Room for what prepare() adds to each part (mentions, keyword) besides the msgUuid.
+    const growth = Math.max(0, bodyBytes(whole) - bodyBytes(message));
+    const reserveBytes = Math.max(
+      this.#split.reserveBytes ?? DEFAULT_RESERVE_BYTES,
+      growth + UUID_BYTES + 16,
+    );
+    const parts = splitMessage(message, { ...this.#split, reserveBytes }).map(prepare);
+    for (const part of parts) {
+      const size = bodyBytes(part) + UUID_BYTES;
+      if (size > this.#maxBytes) throw new MessageTooLongError(size, this.#maxBytes, message.msgtype);
+    }
+    this.#stats.splits++;
+    this.#stats.parts += parts.length;
+    this.#events.emit('split', { parts: parts.length, bytes });
+    return parts;
+  }
+
+  /** Makes room for `needed` slots by merging queued messages into bundles; false when it cannot. */
+  #compact(needed: number): boolean {
+    if (this.#digest === false) return false;
+    const before = this.#queue.length;
+    const from = this.#inFlight?.slots ?? 0;
+    const entries: Entry[] = [];
+    for (const slot of this.#queue.takeFrom(from)) entries.push(...(isBundle(slot) ? slot.entries : [slot]));
+    const slots: Slot[] = [];
+    const options = this.#digest;
+    for (let i = 0; i < entries.length; ) {
+      const built = takeDigest(messagesOf(entries, i), options);
+      const count = built?.count ?? 1;
+      slots.push(count === 1 ? entries[i]! : { entries: entries.slice(i, i + count) });
+      i += count;
+    }
+    this.#queue.replaceFrom(from, slots);
+    this.#events.emit('overflow', { before, after: this.#queue.length, policy: this.#overflow });
+    return this.#queue.length + needed <= this.#queue.capacity;
+  }
+
+  #isIdle(): boolean {
+    return this.#queue.length === 0 && !this.#running && this.#inFlight === undefined;
+  }
+
+  #checkIdle(): void {
+    if (!this.#isIdle()) return;
+    const waiters = this.#idle;
+    this.#idle = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  #kick(): void {
+    if (this.#running || this.#timer !== undefined || this.#queue.length === 0) return;
+    void this.#pump();
+  }
+
+  #wait(ms: number): void {
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#kick();
+      },
+      Math.max(1, Math.ceil(ms)),
+    );
+    if (this.#config.keepAlive === false) (this.#timer as { unref?: () => void }).unref?.();
+  }
+
+  async #acquire(): Promise<Acquired> {
+    const key = this.#config.key;
+    try {
+      if (this.#rate === false) {
+        const left = await this.#store.penaltyRemaining(key);
+        return left > 0
+          ? { ok: false, retryInMs: left, reason: 'penalty' }
+          : { ok: true, remaining: Number.POSITIVE_INFINITY, ticket: '' };
+      }
+      return await this.#store.acquire(key, this.#rate.limit, this.#rate.windowMs);
+    } catch (error) {
+      // A store that fails (its own fallback failed too) must not stop delivery for good: ask again soon.
+      console.error('dingbot: the limiter store failed; trying again in 1 s', error);
+      return { ok: false, retryInMs: 1000, reason: 'rate' };
+    }
+  }
+
+  async #pump(): Promise<void> {
+    this.#running = true;
+    try {
+      while (this.#queue.length > 0) {
+        const slot = await this.#acquire();
+        if (!slot.ok) {
+          if (slot.reason === 'penalty') this.#pause(slot.retryInMs, 'store');
+          this.#wait(slot.retryInMs);
+          return;
+        }
+        this.#resume();
+        const batch = this.#form(slot.remaining);
+        const msgUuid = (batch.kind === 'alone' ? batch.entries[0]!.uuid : undefined) ?? this.#uuid();
+        const outgoing = { ...batch.message, msgUuid };
+        this.#inFlight = batch;
+        let attempts = 0;
+        let failure: unknown;
+        try {
+          ({ attempts } = await this.#config.post(outgoing, (info) => {
+            this.#stats.retries++;
+            this.#events.emit('retried', { msgUuid, ...info });
+          }));
+        } catch (error) {
+          failure = error ?? new Error('dingbot: post failed');
+        } finally {
+          if (slot.ticket) await this.#store.settle(this.#config.key, slot.ticket).catch(() => {});
+          this.#inFlight = undefined;
+        }
+        if (failure === undefined) {
+          this.#delivered(batch, msgUuid, attempts, bodyBytes(outgoing));
+        } else if (isDingbotError(failure) && failure.code === 'RATE_LIMITED') {
+          // Nothing of the batch was posted: it stays at the head; a new digest may hold more next time.
+          const penaltyMs = this.#config.penaltyMs ?? deliveryDefaults.penaltyMs;
+          await this.#store.penalize(this.#config.key, penaltyMs).catch(() => {});
+          this.#pause(penaltyMs, 'dingtalk', failure);
+          this.#wait(penaltyMs);
+          return;
+        } else {
+          this.#failed(batch, msgUuid, failure);
+        }
+      }
+    } finally {
+      this.#running = false;
+      this.#checkIdle();
+    }
+  }
+
+  #pause(ms: number, source: 'dingtalk' | 'store', error?: DingbotError): void {
+    const until = this.#now() + ms;
+    const fresh = this.#pausedUntil === undefined;
+    if (!fresh && source === 'store' && until <= this.#pausedUntil! + 50) return;
+    if (fresh) this.#pausedAt = this.#now();
+    this.#pausedUntil = until;
+    this.#stats.throttles += fresh || source === 'dingtalk' ? 1 : 0;
+    this.#events.emit('throttled', error ? { ms, until, source, error } : { ms, until, source });
+  }
+
+  #resume(): void {
+    if (this.#pausedUntil === undefined) return;
+    const pausedMs = this.#now() - (this.#pausedAt ?? this.#now());
+    this.#pausedUntil = undefined;
+    this.#pausedAt = undefined;
+    this.#events.emit('resumed', { pausedMs });
+  }
+
+  /** Decides what this send carries: the head alone, or a digest of the head. */
+  #form(remaining: number): Batch {
+    const head = this.#queue.at(0)!;
+    const mustMerge = isBundle(head);
+    if (this.#digest !== false && (mustMerge || this.#messages - 1 > remaining)) {
+      const batch = this.#formDigest(this.#digest);
+      if (batch) return batch;
+    }
+    const entry = isBundle(head) ? head.entries[0]! : head;
+    return { kind: 'alone', message: entry.message, entries: [entry], slots: 1 };
+  }
+
+  #formDigest(options: DigestOptions): Batch | undefined {
+    const prepare = this.#config.prepare ?? ((m: Message) => m);
+    let maxItems = options.maxItems ?? Number.POSITIVE_INFINITY;
+    for (let tries = 0; tries < 8; tries++) {
+      const built = takeDigest(this.#headMessages(), { ...options, maxItems });
+      if (!built) return undefined;
+      let message: Message;
+      try {
+        message = prepare(built.message);
+      } catch {
+        return undefined;
+      }
+      if (bodyBytes(message) + UUID_BYTES <= this.#maxBytes) {
+        const entries: Entry[] = [];
+        let slots = 0;
+        for (const slot of this.#queue.values()) {
+          if (entries.length >= built.count) break;
+          slots++;
+          for (const e of isBundle(slot) ? slot.entries : [slot]) {
+            if (entries.length < built.count) entries.push(e);
+          }
+        }
+        return { kind: 'digest', message, entries, slots };
+      }
+      maxItems = Math.max(2, Math.floor(built.count * 0.8));
+      if (built.count === 2) return undefined;
+    }
+    return undefined;
+  }
+
+  *#headMessages(): Generator<Message> {
+    for (const slot of this.#queue.values()) {
+      if (isBundle(slot)) for (const e of slot.entries) yield e.message;
+      else yield slot.message;
+    }
+  }
+
+  /** Removes the batch's messages from the head of the queue. */
+  #dequeue(batch: Batch): void {
+    let left = batch.entries.length;
+    while (left > 0) {
+      const head = this.#queue.at(0)!;
+      if (!isBundle(head)) {
+        this.#queue.shift();
+        left--;
+      } else if (head.entries.length <= left) {
+        left -= head.entries.length;
+        this.#queue.shift();
+      } else {
+        head.entries.splice(0, left);
+        left = 0;
+      }
+    }
+    this.#messages -= batch.entries.length;
+  }
+
+  #delivered(batch: Batch, msgUuid: string, attempts: number, bytes: number): void {
+    this.#dequeue(batch);
+    const count = batch.entries.length;
+    this.#stats.sends++;
+    this.#stats.delivered += count;
+    if (batch.kind === 'digest') {
+      this.#stats.digests++;
+      this.#stats.digested += count;
+    }
+    const now = this.#now();
+    batch.entries.forEach((entry, i) => {
+      const part: PartResult =
+        batch.kind === 'digest'
+          ? { delivered: 'digest', msgUuid, attempts, digestId: msgUuid, digestSize: count, position: i + 1 }
+          : { delivered: 'alone', msgUuid, attempts };
+      const pending = entry.pending;
+      if (pending.settled) return;
+      if (pending.parts) pending.parts[entry.part] = part;
+      if (--pending.left > 0) return;
+      pending.settled = true;
+      const queuedMs = now - pending.queuedAt;
+      if (pending.parts) {
+        pending.resolve({ ...part, delivered: 'split', parts: pending.parts as PartResult[], queuedMs });
+      } else pending.resolve({ ...part, queuedMs });
+    });
+    this.#events.emit('sent', { msgUuid, kind: batch.kind, count, attempts, bytes });
+    if (batch.kind === 'digest') this.#events.emit('digested', { digestId: msgUuid, count, bytes });
+  }
+
+  #failed(batch: Batch, msgUuid: string, error: unknown): void {
+    this.#dequeue(batch);
+    this.#stats.failed += batch.entries.length;
+    for (const entry of batch.entries) {
+      if (entry.pending.settled) continue;
+      entry.pending.settled = true;
+      entry.pending.reject(error);
+    }
+    this.#events.emit('failed', { msgUuid, count: batch.entries.length, error });
+  }
+}
+
+function* messagesOf(entries: readonly Entry[], from: number): Generator<Message> {
+  for (let i = from; i < entries.length; i++) yield entries[i]!.message;
+}
