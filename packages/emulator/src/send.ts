@@ -7,7 +7,8 @@ import type { Robot } from './robots.js';
 import { ipAllowed, signMatches, timestampValid } from './security.js';
 import type { EmulatorState } from './state.js';
 
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const;
+// A fresh object per response: hono keeps the object it is given and later requests would share it.
+const jsonHeaders = () => ({ 'content-type': 'application/json; charset=utf-8' });
 const OK_BODY = '{"errcode":0,"errmsg":"ok"}';
 
 /** Media type `application/json`, any parameters (charset) allowed, case-insensitive. */
@@ -40,7 +41,7 @@ export function sendHandler(state: EmulatorState) {
     return c.body(
       `{"errcode":${refusal.errcode},"errmsg":${JSON.stringify(refusal.errmsg)}}`,
       200,
-      JSON_HEADERS,
+      jsonHeaders(),
     );
   };
 
@@ -100,7 +101,7 @@ export function sendHandler(state: EmulatorState) {
     const msgUuid = typeof body['msgUuid'] === 'string' && body['msgUuid'] ? body['msgUuid'] : undefined;
     if (msgUuid !== undefined && seenRecently(robot, msgUuid, now)) {
       // DingTalk's idempotency: the message was already delivered, so answer ok and post nothing.
-      return c.body(OK_BODY, 200, JSON_HEADERS);
+      return c.body(OK_BODY, 200, jsonHeaders());
     }
     const limiter = robot.limiter;
     if (limiter && !limiter.tryAcquire(now)) {
@@ -108,7 +109,7 @@ export function sendHandler(state: EmulatorState) {
     }
     if (msgUuid !== undefined) remember(robot, msgUuid, now);
     state.recordMessage(robot, now, msgtype, body, bytes, mentionsOf(body, msgtype));
-    return c.body(OK_BODY, 200, JSON_HEADERS);
+    return c.body(OK_BODY, 200, jsonHeaders());
   };
 }
 
