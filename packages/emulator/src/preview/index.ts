@@ -1,9 +1,95 @@
-import type { Hono } from 'hono';
+/**
+ * The live preview page: `GET /` shows each robot's group chat the way DingTalk would render it.
+ *
+ * No bundler and no assets on disk (tsc copies none into `dist/`): the browser script is assembled
+ * at startup from the very functions the node tests exercise, serialised with `toString()`.
+ */
+import type { Env, Hono, Schema } from 'hono';
+import { startPreview } from './client.js';
+import { createMarkdownSubset } from './markdown.js';
+import { createRenderer } from './render.js';
+import { previewCss } from './styles.js';
+
+export type { BlockNode, InlineNode, LinkKind, MarkdownSubset, ParsedMarkdown } from './markdown.js';
+export { createMarkdownSubset } from './markdown.js';
+export type { MiniDocument, MiniElement, Renderer } from './render.js';
+export { createRenderer } from './render.js';
+
+/** The Content-Security-Policy of the page and its assets: nothing inline, nothing foreign but images. */
+export const previewCsp = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  'img-src http: https: data:',
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const securityHeaders: Record<string, string> = {
+  'Content-Security-Policy': previewCsp,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cache-Control': 'no-cache',
+};
 
 /**
- * Placeholder until the preview page lands: serves `GET /` with a plain text note.
- * The preview's own engineer replaces this file.
+ * The browser script. Under tsx, esbuild's `keepNames` wraps functions in `__name(fn, "name")`
+ * calls, so the script defines a no-op `__name`; the compiled `dist/` output needs none.
  */
-export function mountPreview(app: Hono): void {
-  app.get('/', (c) => c.text('preview page coming'));
+export const previewJs = `"use strict";
+(function () {
+var __name = function (target) { return target; };
+var createMarkdownSubset = ${createMarkdownSubset.toString()};
+var createRenderer = ${createRenderer.toString()};
+var startPreview = ${startPreview.toString()};
+var start = function () { startPreview(createRenderer(createMarkdownSubset(), document)); };
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+else start();
+})();
+`;
+
+/** The page shell: static markup only; every message is added by the script with DOM calls. */
+export const previewHtml = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>dingbot emulator · preview</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/preview.css">
+<script src="/preview.js" defer></script>
+</head>
+<body>
+<header class="top">
+  <div class="brand">dingbot<small>emulator</small></div>
+  <label>Robot <select id="robot" aria-label="Robot filter"><option value="">All robots</option></select></label>
+  <div class="webhook">
+    <input id="webhook" readonly aria-label="Webhook URL" placeholder="choose a robot to see its webhook URL">
+    <button id="copy" type="button" disabled>Copy</button>
+  </div>
+  <span id="robot-info"></span>
+  <button id="clear" type="button" title="Delete every message and refused attempt">Clear</button>
+  <span id="status" class="status connecting" role="status">connecting…</span>
+</header>
+<main id="timeline" aria-live="polite"></main>
+<div id="empty">No messages yet. POST a message to a robot's webhook URL and it shows up here.</div>
+<noscript><p>The live preview needs JavaScript.</p></noscript>
+</body>
+</html>
+`;
+
+/**
+ * Registers the preview page on `app`: `GET /`, `GET /preview.js` and `GET /preview.css`,
+ * each with a strict CSP and no-sniff headers.
+ */
+export function mountPreview<E extends Env, S extends Schema, B extends string>(app: Hono<E, S, B>): void {
+  const serve = (body: string, type: string) => () =>
+    new Response(body, { headers: { ...securityHeaders, 'Content-Type': type } });
+  app.get('/', serve(previewHtml, 'text/html; charset=utf-8'));
+  app.get('/preview.js', serve(previewJs, 'text/javascript; charset=utf-8'));
+  app.get('/preview.css', serve(previewCss, 'text/css; charset=utf-8'));
 }
