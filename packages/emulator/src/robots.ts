@@ -33,6 +33,8 @@ export class RobotRegistry {
   constructor(
     configs: readonly RobotConfig[],
     readonly settings: RegistrySettings,
+    /** Called when open mode turns a new token into a robot. */
+    readonly onOpenRobot: (robot: Robot) => void = () => {},
   ) {
     this.openMode = configs.length === 0;
     for (const config of configs) this.#add(config, false);
@@ -42,7 +44,9 @@ export class RobotRegistry {
   byToken(token: string): Robot | undefined {
     const robot = this.#byToken.get(token);
     if (robot || !this.openMode || this.#byToken.size >= this.settings.maxOpenRobots) return robot;
-    return this.#add({ token }, true);
+    const created = this.#add({ token }, true);
+    this.onOpenRobot(created);
+    return created;
   }
 
   /** A robot by name first, then by token (creating it in open mode). */

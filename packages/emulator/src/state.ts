@@ -65,7 +65,9 @@ export class EmulatorState {
   constructor(options: EmulatorAppOptions) {
     this.settings = resolveSettings(options);
     this.now = options.now ?? Date.now;
-    this.robots = new RobotRegistry(options.robots ?? [], this.settings);
+    this.robots = new RobotRegistry(options.robots ?? [], this.settings, (robot) =>
+      this.#robotChanged(robot),
+    );
     this.events = new EventHub(this.settings.heartbeatMs);
     this.log = new LogQueue(options.log);
     this.#messages = new Ring(this.settings.maxRecords);

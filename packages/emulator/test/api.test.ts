@@ -154,6 +154,32 @@ describe('GET /api/robots', () => {
   });
 });
 
+describe('open mode robots', () => {
+  test('a new token appears in /api/robots and is announced as a robot event', async () => {
+    const { app } = createEmulatorApp();
+    const events = await app.request('/api/events');
+    const reader = (events.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read(); // the opening comment
+    await send(app, '/robot/send?access_token=fresh-token-1', text('x'));
+    const chunk = new TextDecoder().decode((await reader.read()).value);
+    assert.match(chunk, /^event: robot\ndata: .*"token":"fresh-token-1"/);
+    await reader.cancel();
+    const list = (await (await app.request('/api/robots')).json()) as { token: string; open: boolean }[];
+    assert.deepEqual(
+      list.map((r) => [r.token, r.open]),
+      [['fresh-token-1', true]],
+    );
+  });
+
+  test('maxOpenRobots bounds how many tokens become robots', async () => {
+    const { app } = createEmulatorApp({ maxOpenRobots: 2 });
+    assert.equal((await send(app, '/robot/send?access_token=a1', text('x'))).json.errcode, 0);
+    assert.equal((await send(app, '/robot/send?access_token=a2', text('x'))).json.errcode, 0);
+    assert.equal((await send(app, '/robot/send?access_token=a3', text('x'))).json.errcode, 300005);
+    assert.equal((await send(app, '/robot/send?access_token=a1', text('x'))).json.errcode, 0);
+  });
+});
+
 describe('server hygiene', () => {
   test('unknown paths answer 404 JSON', async () => {
     const { app } = createEmulatorApp();
@@ -188,7 +214,7 @@ describe('server hygiene', () => {
     await send(app, '/robot/send?access_token=abc', text('x'));
     assert.equal(lines.length, 0);
     await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(lines.length, 1);
+    assert.ok(lines.some((line) => line.startsWith('accepted text')));
   });
 
   test('bad options fail at once, naming the option', () => {
