@@ -64,7 +64,11 @@ test('sign() equals the Python snippet of DingTalk’s guide for many random sec
   const expected = pythonSigns(cases);
   assert.equal(expected.length, cases.length);
   for (const [i, c] of cases.entries()) {
-    assert.equal(await sign(c.secret, Number(c.timestamp)), expected[i], `secret ${JSON.stringify(c.secret)}`);
+    assert.equal(
+      await sign(c.secret, Number(c.timestamp)),
+      expected[i],
+      `secret ${JSON.stringify(c.secret)}`,
+    );
     // A timestamp given as a string signs the same.
     assert.equal(await sign(c.secret, c.timestamp), expected[i]);
   }

@@ -109,7 +109,14 @@ export function resolveCoreOptions(options: RobotCoreOptions, userAgent: string)
   const { url, token } = resolveTarget(options, secrets);
   const secret = options.secret;
   if (secret !== undefined) {
-    if (typeof secret !== 'string' || secret.trim() === '') {
+    if (typeof secret !== 'string') {
+      throw new OptionsError(
+        'secret',
+        `is a ${typeof secret}, not a string`,
+        "Pass the SEC… secret from the robot's security settings as a string.",
+      );
+    }
+    if (secret.trim() === '') {
       throw new OptionsError(
         'secret',
         'is empty',

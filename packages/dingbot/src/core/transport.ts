@@ -109,6 +109,17 @@ export class Transport {
       text = await response.text();
     } catch (cause) {
       if (isTimeout(cause)) throw new TimeoutError(timeoutMs, { cause, request, secrets });
+      // fetch refuses redirects (`redirect: 'error'`) without showing the answer. Retrying cannot
+      // help: the URL itself points somewhere else.
+      if (/\bredirect\b/i.test(describeNetworkError(cause))) {
+        throw new RequestError(
+          'The webhook host answered with a redirect, which dingbot never follows (the URL carries the access token)',
+          'Check `baseUrl`/`webhook`: use the https:// URL DingTalk shows; a redirect usually means http:// or a wrong host or path.',
+          { cause, request, secrets },
+          'REDIRECT',
+          false,
+        );
+      }
       throw new RequestError(
         `Could not reach DingTalk: ${describeNetworkError(cause)}`,
         'Check the network, DNS and proxy (HTTPS_PROXY) between you and the webhook host, and `baseUrl`/`webhook`.',

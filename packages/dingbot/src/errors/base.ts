@@ -48,12 +48,14 @@ export class DingbotError extends Error {
   constructor(code: string, summary: string, hint: string, retryable: boolean, init: DingbotErrorInit = {}) {
     const secrets = init.secrets ?? [];
     const scrub = (text: string) => redactSecrets(text, secrets);
-    const detail = init.errcode !== undefined ? ` (errcode ${init.errcode}: ${init.errmsg ?? ''})` : '';
+    // A server's text may echo the request URL: its token, timestamp and sign go too.
+    const errmsg = init.errmsg === undefined ? undefined : scrub(redactUrl(init.errmsg));
+    const detail = init.errcode !== undefined ? ` (errcode ${init.errcode}: ${errmsg ?? ''})` : '';
     super(scrub(`${summary}${detail}. ${hint}`), { cause: redactCause(init.cause, scrub) });
     Object.defineProperty(this, brand, { value: true });
     this.code = code;
     this.errcode = init.errcode;
-    this.errmsg = init.errmsg === undefined ? undefined : scrub(init.errmsg);
+    this.errmsg = errmsg;
     this.retryable = retryable;
     this.hint = scrub(hint);
     this.request = init.request && {
@@ -85,12 +87,20 @@ export function isDingbotError(value: unknown): value is DingbotError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
 }
 
-/** Low-level errors (some fetch implementations put the URL in their message) are copied with secrets removed. */
-function redactCause(cause: unknown, scrub: (text: string) => string): unknown {
+/**
+ * Low-level errors (some fetch implementations put the URL in their message, or in a nested cause)
+ * are copied with secrets removed, along their whole `cause` chain.
+ */
+function redactCause(cause: unknown, scrub: (text: string) => string, depth = 0): unknown {
+  if (typeof cause === 'string') return scrub(redactUrl(cause));
   if (!(cause instanceof Error)) return cause;
+  // A chain this deep is not worth keeping; dropping it cannot leak.
+  if (depth >= 8) return undefined;
   const message = scrub(redactUrl(cause.message));
-  if (message === cause.message) return cause;
-  const copy = new Error(message);
+  const inner = (cause as { cause?: unknown }).cause;
+  const innerRedacted = redactCause(inner, scrub, depth + 1);
+  if (message === cause.message && innerRedacted === inner) return cause;
+  const copy = new Error(message, innerRedacted === undefined ? undefined : { cause: innerRedacted });
   copy.name = cause.name;
   const code = (cause as { code?: unknown }).code;
   if (code !== undefined) Object.defineProperty(copy, 'code', { value: code });

@@ -281,7 +281,10 @@ function classifySecurity(errmsg: string, keywords: readonly string[], init: Din
   if (/sign|签名/i.test(errmsg)) return new SignatureError(init);
   if (/timestamp|时间戳/i.test(errmsg)) return new TimestampError(init);
   if (/\bip\b|白名单|whitelist/i.test(errmsg)) {
-    const ip = /(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]*:[0-9a-f:]+)/i.exec(errmsg)?.[1];
+    // IPv4, or IPv6 (at least two colons, hex groups) so `description:`/`solution:` never count.
+    const ip = /(?<![\w.:])(\d{1,3}(?:\.\d{1,3}){3}|(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4})(?![\w.:])/i.exec(
+      errmsg,
+    )?.[1];
     return new IpNotAllowedError(ip, init);
   }
   return new SecurityError(

@@ -1,11 +1,20 @@
 import { redactSecrets, redactUrl } from '../utils/redact.js';
 import { DingbotError, type DingbotErrorInit } from './base.js';
 
-/** No answer at all: network down, DNS failure, connection refused, TLS error. */
+/**
+ * No usable answer: network down, DNS failure, connection refused, TLS error (`REQUEST_FAILED`,
+ * retryable), or a redirect, which dingbot refuses to follow (`REDIRECT`, not retryable).
+ */
 export class RequestError extends DingbotError {
   override name = 'RequestError';
-  constructor(summary: string, hint: string, init: DingbotErrorInit, code = 'REQUEST_FAILED') {
-    super(code, summary, hint, true, init);
+  constructor(
+    summary: string,
+    hint: string,
+    init: DingbotErrorInit,
+    code = 'REQUEST_FAILED',
+    retryable = true,
+  ) {
+    super(code, summary, hint, retryable, init);
   }
 }
 

@@ -9,12 +9,16 @@
  * @example markdown('Alert', `**Host:** ${escapeMarkdown(hostname)}`)
  */
 export function escapeMarkdown(value: string): string {
-  return value
-    .replace(/[\\`*_[\]()!~|]/g, '\\$&')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/^(\s*)([#+-])/gm, '$1\\$2')
-    .replace(/^(\s*\d+)\./gm, '$1\\.');
+  return (
+    value
+      .replace(/[\\`*_[\]()!~|]/g, '\\$&')
+      // `&` first, so user text such as `&lt;` shows as typed instead of turning into `<`.
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/^(\s*)([#+-])/gm, '$1\\$2')
+      .replace(/^(\s*\d+)\./gm, '$1\\.')
+  );
 }
 
 /**

@@ -15,13 +15,22 @@ export function insertMentions<M extends Message>(message: M): M {
   if (!at) return message;
   const body = message.msgtype === 'text' ? message.text.content : message.markdown.text;
   const missing = [...(at.atMobiles ?? []), ...(at.atUserIds ?? [])]
-    .filter((id) => !body.includes(`@${id}`))
+    .filter((id) => !mentionsId(body, id))
     .map((id) => `@${id}`);
   if (missing.length === 0) return message;
   if (message.msgtype === 'text') {
     return { ...message, text: { content: `${body} ${missing.join(' ')}` } };
   }
   return { ...message, markdown: { ...message.markdown, text: `${body}\n\n${missing.join(' ')}` } };
+}
+
+/** Whether `@<id>` stands in the text as a whole mention: `@user1` is not in `@user12`. */
+function mentionsId(body: string, id: string): boolean {
+  const needle = `@${id}`;
+  for (let at = body.indexOf(needle); at !== -1; at = body.indexOf(needle, at + 1)) {
+    if (!/[A-Za-z0-9_]/.test(body.charAt(at + needle.length))) return true;
+  }
+  return false;
 }
 
 /** Every piece of text of a message in which DingTalk may look for a keyword. */
