@@ -50,6 +50,13 @@ async function shown(key: string): Promise<void> {
   await page.locator(`[data-key="${key}"]`).waitFor({ timeout: 5000 });
 }
 
+/** A full-page screenshot from the top (so the sticky header sits where it belongs). */
+async function screenshot(name: string): Promise<void> {
+  if (!screenshots) return;
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `/tmp/preview-${name}.png`, fullPage: true });
+}
+
 async function sendShown(token: string, body: unknown): Promise<string> {
   const before = emulator.messages().length;
   const reply = await send(token, body);
@@ -294,7 +301,7 @@ maybe('refused attempts appear as red system lines with errcode, errmsg and expl
     msgtype: 'markdown',
     markdown: { title: 'alert', text: '**alert**: disk 91%' },
   });
-  if (screenshots) await page.screenshot({ path: '/tmp/preview-all.png', fullPage: true });
+  await screenshot('all');
 });
 
 maybe('hostile content stays inert and later messages still render', async () => {
@@ -358,7 +365,7 @@ maybe('hostile content stays inert and later messages still render', async () =>
   for (const body of malformed) await send('ops-token', body);
   const alive = await sendShown('ops-token', { msgtype: 'text', text: { content: 'still alive' } });
   assert.equal(await page.locator(`${alive} .bubble`).textContent(), 'still alive');
-  if (screenshots) await page.screenshot({ path: '/tmp/preview-hostile.png', fullPage: true });
+  await screenshot('hostile');
 
   // No script ran, no dialog opened, nothing clickable points anywhere but http(s).
   await page.mouse.move(10, 10);
@@ -406,7 +413,7 @@ maybe('header: robot filter, webhook URL, clear', async () => {
     .evaluateAll((nodes) => [...new Set(nodes.map((n) => n.getAttribute('data-robot')))]);
   assert.deepEqual(robotsShown, ['alerts']);
   assert.match(page.url(), /#robot=alerts$/);
-  if (screenshots) await page.screenshot({ path: '/tmp/preview-alerts.png', fullPage: true });
+  await screenshot('alerts');
   await page.selectOption('#robot', '');
   assert.equal(await page.inputValue('#webhook'), '');
   assert.ok((await page.locator('#timeline > *').count()) > 10);
@@ -417,4 +424,22 @@ maybe('header: robot filter, webhook URL, clear', async () => {
   assert.equal(emulator.messages().length, 0);
   // Still live after a clear.
   await sendShown('ops-token', { msgtype: 'text', text: { content: 'after clear' } });
+});
+
+maybe('live stream: shows the connection state, reconnects and resyncs after a restart', async () => {
+  const port = emulator.port;
+  await emulator.close();
+  await page.locator('#status:not(.live)').waitFor({ timeout: 5000 });
+  assert.match((await page.locator('#status').textContent()) ?? '', /reconnecting|offline/);
+  emulator = await startEmulator({ port, rateLimit: false, robots: [{ token: 'ops-token', name: 'ops' }] });
+  // Sent while the page is still away: the resync on reconnect must bring it in.
+  await send('ops-token', { msgtype: 'text', text: { content: 'sent during the outage' } });
+  await page.locator('#status.live').waitFor({ timeout: 10_000 });
+  // The restarted emulator numbers from 1 again: the page shows its state, not stale records.
+  await page.locator('.bubble', { hasText: 'sent during the outage' }).waitFor({ timeout: 5000 });
+  await sendShown('ops-token', { msgtype: 'text', text: { content: 'after the restart' } });
+  assert.deepEqual(await page.locator('#timeline .bubble').allTextContents(), [
+    'sent during the outage',
+    'after the restart',
+  ]);
 });

@@ -37,6 +37,8 @@ export function startPreview(render: Renderer): void {
 
   const robots = new Map<string, Robot>();
   const entries = new Map<string, Entry>();
+  /** While a sync loads, records are only collected; the timeline is rebuilt once at the end. */
+  let bulk = false;
   let selected = readHash();
 
   function readHash(): string {
@@ -184,11 +186,11 @@ export function startPreview(render: Renderer): void {
     return [...entries.values()].sort((a, b) => a.id - b.id);
   }
 
-  function renderTimeline(): void {
+  function renderTimeline(stick = true): void {
     const nodes = sorted().filter(visible).map(renderEntry);
     timeline.replaceChildren(...nodes);
     empty.hidden = nodes.length > 0;
-    scrollToBottom();
+    if (stick) scrollToBottom();
   }
 
   function addEntry(kind: Entry['kind'], value: unknown): void {
@@ -212,7 +214,7 @@ export function startPreview(render: Renderer): void {
       });
       renderRobotOptions();
     }
-    if (!visible(entry)) return;
+    if (bulk || !visible(entry)) return;
     const stick = nearBottom();
     const node = renderEntry(entry);
     // Usually the newest: append. Otherwise (a resync after reconnect) insert in id order.
@@ -243,7 +245,24 @@ export function startPreview(render: Renderer): void {
     return response.json();
   }
 
+  /**
+   * Replaces the local state with the emulator's. Called on every (re)connect: events sent while we
+   * were away are not replayed, and a restarted emulator numbers its records from 1 again, so the
+   * server is the truth. Events that arrive during the fetch are kept (deduplicated by id).
+   */
   async function sync(): Promise<void> {
+    entries.clear();
+    const stick = nearBottom();
+    bulk = true;
+    try {
+      await load();
+    } finally {
+      bulk = false;
+      renderTimeline(stick);
+    }
+  }
+
+  async function load(): Promise<void> {
     const [robotList, messages, attempts] = await Promise.all([
       getJson('/api/robots'),
       getJson('/api/messages?limit=1000'),
@@ -282,7 +301,6 @@ export function startPreview(render: Renderer): void {
     source.addEventListener('open', () => {
       retryMs = 1000;
       setStatus('live', 'live');
-      // Events sent while we were away are not replayed: fetch the current state (deduplicated by id).
       sync().catch(() => setStatus('offline', 'emulator API unreachable'));
     });
     source.addEventListener('message', (event) => addEntry('message', parseData(event)));
