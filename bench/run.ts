@@ -1,0 +1,621 @@
+/**
+ * `npm run bench`: runs every benchmark with bounded counts, prints progress, and rewrites
+ * `bench/RESULTS.md` (and the raw numbers in `bench/.out/results.json`).
+ *
+ * Benchmarks written as separate modules are loaded at run time: a module that is missing, or does
+ * not export its function, is reported as "not available" instead of failing the run.
+ *
+ * `BENCH_QUICK=1 npm run bench` runs tiny counts and writes `bench/.out/RESULTS.quick.md` instead
+ * (for checking the runner itself).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { benchSendOverhead, type RatioSpread, type SendOverheadResult } from './send-overhead.js';
+
+const QUICK = process.env['BENCH_QUICK'] === '1';
+const here = new URL('./', import.meta.url);
+const root = new URL('../', here);
+
+/** A met, missed or unknown target, one line in the summary. */
+interface Target {
+  benchmark: string;
+  target: string;
+  measured: string;
+  met: boolean | undefined;
+  why?: string;
+}
+
+/** One benchmark of the run. */
+interface Spec {
+  id: string;
+  title: string;
+  /** The module, relative to bench/, and its exported function. */
+  module: string;
+  fn: string;
+  options: Record<string, unknown>;
+  /** Runs of the function; numeric results are then reported as median (min–max). */
+  repeat: number;
+  /** Wall-clock cap of all its runs, in seconds. */
+  timeoutSec: number;
+  /** What it measures and what the contenders do, for RESULTS.md. */
+  about: string[];
+  render?: (result: unknown) => string[];
+  targets: (result: unknown) => Target[];
+}
+
+/** What happened to one benchmark. */
+interface Outcome {
+  spec: Spec;
+  status: 'ok' | 'not available' | 'failed' | 'timed out';
+  seconds: number;
+  detail?: string;
+  /** The result (the aggregate when repeated). */
+  result?: unknown;
+  runs?: unknown[];
+}
+
+const SPECS: Spec[] = [
+  {
+    id: 'send-overhead',
+    title: '1. Send overhead',
+    module: './send-overhead.ts',
+    fn: 'benchSendOverhead',
+    options: QUICK ? { sends: 40, rounds: 2 } : { sends: 2000, rounds: 5 },
+    repeat: 1,
+    timeoutSec: 120,
+    about: [
+      'Sequential sends of one text message to the emulator (rate limit off, a robot with signing on), ' +
+        'on loopback, in the same process. Every contender posts the same JSON body with a fresh ' +
+        '`timestamp`/`sign` and must see `errcode: 0`, or the run fails. The contenders take turns in blocks ' +
+        'of 50 sends in rotating order, so load from other tenants of the machine hits them alike; each ' +
+        'round yields its own p50/p99 per contender and its own ratios to the floor, and the ratio reported ' +
+        'is the median over rounds with the min–max.',
+      '',
+      '| contender | what one send does |',
+      '|---|---|',
+      '| **bare fetch** (the floor) | HMAC with `node:crypto`, URL built by hand, `JSON.stringify` of the body with a `randomUUID()` msgUuid, global `fetch` (undici, keep-alive pool), `response.json()`, errcode check |',
+      '| **dingbot** `Robot.send` | validate the message, add mentions/keywords, msgUuid, 20 000-byte size check, HMAC with WebCrypto (key imported once), global `fetch` with `AbortSignal.timeout` and `redirect: "error"`, parse and classify the reply (retry policy `none`, no retry happens) |',
+      "| **dingtalk-robot-sender** 1.2.0 | HMAC with `node:crypto`, axios 0.19 (node `http` adapter through follow-redirects on node's global agent, keep-alive on node ≥ 19), axios parses JSON; it resolves on any HTTP 200, so the errcode check is added by the bench |",
+      "| node:http (reference, below the floor) | the floor's request through `http.request` on the keep-alive global agent: what the machine allows without `fetch` |",
+    ],
+    render: (r) => renderSendOverhead(r as SendOverheadResult),
+    targets: (r) => {
+      const result = r as SendOverheadResult;
+      const ratio = result.ratioP50.dingbot;
+      const met = ratio.median <= 1.15;
+      const overheadUs = (result.dingbot.p50Ms - result.fetch.p50Ms) * 1000;
+      return [
+        {
+          benchmark: 'Send overhead',
+          target: 'dingbot p50 ≤ 1.15× bare fetch',
+          measured: `${fmt(ratio.median)}× (rounds ${fmt(ratio.min)}–${fmt(ratio.max)}), ${overheadUs >= 0 ? '+' : '−'}${fmt(Math.abs(overheadUs))} µs per send at p50`,
+          met,
+          ...(met
+            ? {}
+            : {
+                why:
+                  'dingbot does more per send than the floor (validation, keyword/mention preparation, an async ' +
+                  'WebCrypto HMAC, `new URL()` to collect the signature for redaction, an `AbortSignal.timeout` ' +
+                  'timer); on loopback a send costs well under a millisecond, so these microseconds weigh more ' +
+                  'than they would against DingTalk across the internet (tens of ms).',
+              }),
+        },
+      ];
+    },
+  },
+  {
+    id: 'burst',
+    title: '2. Burst delivery',
+    module: './burst.ts',
+    fn: 'benchBurst',
+    options: QUICK
+      ? { messages: 60, limit: 20, windowMs: 500, penaltyMs: 500 }
+      : { messages: 1000, limit: 100, windowMs: 1000, penaltyMs: 2000 },
+    repeat: 1,
+    timeoutSec: 150,
+    about: [
+      'Messages fired all at once through dingbot and through a naive loop, against the emulator with the ' +
+        'rate limit scaled down (the options below): messages lost, sends refused as throttled (130101), ' +
+        'sends made, and the time until the content of the last message reached the emulator.',
+    ],
+    targets: () => [],
+  },
+  {
+    id: 'cli-start',
+    title: '3. CLI start',
+    module: './cli-start.ts',
+    fn: 'benchCliStart',
+    options: QUICK ? { rounds: 2 } : { rounds: 15 },
+    repeat: 1,
+    timeoutSec: 150,
+    about: [
+      '`dingbot --help` and `dingbot send text …` (to the emulator) as child processes, against `node -e 0` ' +
+        "and against the seed's `curl` command, interleaved, wall-clock per start.",
+    ],
+    targets: (r) => {
+      const help = findNumber(r, [/help.*ratio|ratio.*help/i, /helpRatio/i]);
+      return [
+        {
+          benchmark: 'CLI start',
+          target: '`dingbot --help` ≤ 1.5× `node -e 0`',
+          measured: help === undefined ? 'no ratio field found' : `${fmt(help)}×`,
+          met: help === undefined ? undefined : help <= 1.5,
+        },
+      ];
+    },
+  },
+  {
+    id: 'emulator-throughput',
+    title: '4. Emulator throughput',
+    module: './emulator-throughput.ts',
+    fn: 'benchEmulatorThroughput',
+    options: QUICK ? { durationSec: 1, connections: 10 } : { durationSec: 8, connections: 20 },
+    repeat: QUICK ? 1 : 3,
+    timeoutSec: 120,
+    about: [
+      "Bounded `autocannon` load on loopback against the emulator's `/robot/send` (rate limit off): " +
+        'requests answered per second and latency percentiles. Load generator and emulator share the 2 cores, ' +
+        'so this is a lower bound of what the emulator can do alone. Repeated; median (min–max) per field.',
+    ],
+    targets: (r) => {
+      const rps = findNumber(r, [/^requestsPerSec$/i, /requests?PerSec|rps|throughput/i]);
+      return [
+        {
+          benchmark: 'Emulator throughput',
+          target: '≥ 5000 sends/s',
+          measured: rps === undefined ? 'no requests/s field found' : `${fmt(rps)}/s (median)`,
+          met: rps === undefined ? undefined : rps >= 5000,
+        },
+      ];
+    },
+  },
+  {
+    id: 'memory',
+    title: '5. Memory under backlog',
+    module: './memory.ts',
+    fn: 'benchMemory',
+    options: QUICK ? { messages: 1000 } : { messages: 100_000 },
+    repeat: 1,
+    timeoutSec: 120,
+    about: [
+      'Resident memory with the messages queued behind a throttled robot, and the cost of one queued message.',
+    ],
+    targets: (r) => {
+      const rssMb = findMegabytes(r, /rss|resident/i);
+      const perMessage = findNumber(r, [/per.?message|bytesPer/i]);
+      return [
+        {
+          benchmark: 'Memory under backlog',
+          target: 'RSS < 200 MB with 100 000 queued',
+          measured:
+            (rssMb === undefined ? 'no RSS field found' : `${fmt(rssMb)} MB`) +
+            (perMessage === undefined ? '' : `, ${fmt(perMessage)} per message`),
+          met: rssMb === undefined ? undefined : rssMb < 200,
+        },
+      ];
+    },
+  },
+];
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const startedAt = new Date();
+  const loadBefore = loadavg();
+  log(`dingbot benchmarks${QUICK ? ' (quick)' : ''}, ${startedAt.toISOString()}`);
+
+  const build = buildIfNeeded();
+  const outcomes: Outcome[] = [];
+  for (const [index, spec] of SPECS.entries()) {
+    log(`[${index + 1}/${SPECS.length}] ${spec.title} …`);
+    const outcome = await runSpec(spec);
+    outcomes.push(outcome);
+    log(`      ${outcome.status} in ${fmt(outcome.seconds)} s${outcome.detail ? `: ${outcome.detail}` : ''}`);
+  }
+  const totalSec = (performance.now() - started) / 1000;
+
+  const markdown = renderResults({ startedAt, totalSec, loadBefore, loadAfter: loadavg(), build, outcomes });
+  const outDir = new URL('.out/', here);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(
+    new URL(QUICK ? 'results.quick.json' : 'results.json', outDir),
+    JSON.stringify(
+      outcomes.map(({ spec, ...rest }) => ({ id: spec.id, options: spec.options, ...rest })),
+      null,
+      2,
+    ),
+  );
+  const file = QUICK ? new URL('RESULTS.quick.md', outDir) : new URL('RESULTS.md', here);
+  writeFileSync(file, markdown);
+  log(`wrote ${file.pathname} in ${fmt(totalSec)} s total`);
+}
+
+async function runSpec(spec: Spec): Promise<Outcome> {
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  let fn: ((options: Record<string, unknown>) => Promise<unknown>) | undefined;
+  if (spec.fn === 'benchSendOverhead') {
+    fn = benchSendOverhead as (options: Record<string, unknown>) => Promise<unknown>;
+  } else {
+    const url = new URL(spec.module, here);
+    if (!existsSync(url)) {
+      return {
+        spec,
+        status: 'not available',
+        seconds: seconds(),
+        detail: `${spec.module} does not exist yet`,
+      };
+    }
+    try {
+      const mod = (await import(url.href)) as Record<string, unknown>;
+      const candidate = mod[spec.fn];
+      if (typeof candidate === 'function') fn = candidate as typeof fn;
+    } catch (error) {
+      return {
+        spec,
+        status: 'not available',
+        seconds: seconds(),
+        detail: `import failed: ${message(error)}`,
+      };
+    }
+    if (fn === undefined) {
+      return {
+        spec,
+        status: 'not available',
+        seconds: seconds(),
+        detail: `${spec.module} exports no ${spec.fn}()`,
+      };
+    }
+  }
+  const run = fn;
+  const runs: unknown[] = [];
+  const work = (async () => {
+    for (let i = 0; i < spec.repeat; i++) runs.push(await run({ ...spec.options }));
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), spec.timeoutSec * 1000);
+  });
+  try {
+    const winner = await Promise.race([work.then(() => 'done' as const), timeout]);
+    if (winner === 'timeout') {
+      work.catch(() => {});
+      return {
+        spec,
+        status: 'timed out',
+        seconds: seconds(),
+        detail: `capped at ${spec.timeoutSec} s after ${runs.length} of ${spec.repeat} runs`,
+        ...(runs.length > 0 ? { result: aggregate(runs), runs } : {}),
+      };
+    }
+    return {
+      spec,
+      status: 'ok',
+      seconds: seconds(),
+      result: runs.length === 1 ? runs[0] : aggregate(runs),
+      runs,
+    };
+  } catch (error) {
+    return { spec, status: 'failed', seconds: seconds(), detail: message(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The CLI bench times the built CLI, as users run it: build it so it matches the sources. */
+function buildIfNeeded(): string {
+  const bin = new URL('packages/cli/dist/bin.js', root);
+  if (QUICK && existsSync(bin)) return 'skipped (quick run, `packages/cli/dist` present)';
+  log('building the packages (npm run build) …');
+  const started = performance.now();
+  const result = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8', timeout: 180_000 });
+  const seconds = fmt((performance.now() - started) / 1000);
+  if (result.status === 0) return `\`npm run build\` ok in ${seconds} s`;
+  const tail = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-5).join(' / ');
+  log(`build failed (${tail}); benchmarks that need dist may fail`);
+  return `\`npm run build\` FAILED in ${seconds} s: ${tail}`;
+}
+
+/** Several runs of one benchmark, numbers as { median, min, max } per field; other values from run 1. */
+function aggregate(runs: unknown[]): unknown {
+  const first = runs[0];
+  if (typeof first === 'number') {
+    const values = runs.filter((v): v is number => typeof v === 'number');
+    return { ...medianSpread(values), runs: values.length } satisfies AggregatedNumber;
+  }
+  if (Array.isArray(first) || typeof first !== 'object' || first === null) return first;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(first)) {
+    out[key] = aggregate(runs.map((run) => (run as Record<string, unknown>)[key]));
+  }
+  return out;
+}
+
+interface AggregatedNumber {
+  median: number;
+  min: number;
+  max: number;
+  runs: number;
+}
+
+function isAggregated(value: unknown): value is AggregatedNumber {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'median' in value &&
+    'runs' in value &&
+    typeof (value as AggregatedNumber).median === 'number'
+  );
+}
+
+function medianSpread(values: readonly number[]): RatioSpread {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median =
+    sorted.length === 0
+      ? Number.NaN
+      : sorted.length % 2
+        ? sorted[mid]!
+        : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0] ?? Number.NaN, max: sorted.at(-1) ?? Number.NaN };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Rendering
+
+interface RunInfo {
+  startedAt: Date;
+  totalSec: number;
+  loadBefore: number[];
+  loadAfter: number[];
+  build: string;
+  outcomes: Outcome[];
+}
+
+function renderResults(info: RunInfo): string {
+  const lines: string[] = [];
+  const targets: Target[] = [];
+  for (const outcome of info.outcomes) {
+    if (outcome.result === undefined) continue;
+    try {
+      targets.push(...outcome.spec.targets(outcome.result));
+    } catch (error) {
+      targets.push({
+        benchmark: outcome.spec.title,
+        target: '?',
+        measured: `could not evaluate: ${message(error)}`,
+        met: undefined,
+      });
+    }
+  }
+
+  lines.push('# dingbot benchmark results', '');
+  lines.push(
+    QUICK
+      ? '> **Quick run** (tiny counts, for checking the runner): these numbers mean nothing.'
+      : '> Written by `npm run bench` (`bench/run.ts`); do not edit by hand. How to read and rerun it: [README](README.md).',
+    '',
+  );
+  lines.push('## Run', '');
+  lines.push('| | |', '|---|---|');
+  lines.push(`| date | ${info.startedAt.toISOString()} |`);
+  lines.push(
+    `| command | \`${QUICK ? 'BENCH_QUICK=1 ' : ''}npm run bench\` (= \`${process.execPath.split('/').at(-1)} ${process.execArgv.join(' ')} ${relative(process.argv[1] ?? '')}\`) |`,
+  );
+  lines.push(`| commit | ${gitCommit()} |`);
+  lines.push(`| machine | ${machine()} |`);
+  lines.push(`| node | ${process.version} (${process.platform} ${release()}) |`);
+  lines.push(
+    `| load average | ${info.loadBefore.map((v) => fmt(v)).join(' / ')} before, ${info.loadAfter.map((v) => fmt(v)).join(' / ')} after (1/5/15 min) |`,
+  );
+  lines.push(`| build | ${info.build} |`);
+  lines.push(`| total time | ${fmt(info.totalSec)} s |`);
+  lines.push('');
+
+  lines.push('## Targets', '');
+  lines.push('| benchmark | target | measured | verdict |', '|---|---|---|---|');
+  for (const t of targets) {
+    lines.push(`| ${t.benchmark} | ${t.target} | ${t.measured} | ${verdict(t.met)} |`);
+  }
+  for (const outcome of info.outcomes) {
+    if (outcome.status !== 'ok') {
+      lines.push(
+        `| ${outcome.spec.title.replace(/^\d+\.\s*/, '')} | — | **${outcome.status}**${outcome.detail ? `: ${escapeCell(outcome.detail)}` : ''} | — |`,
+      );
+    }
+  }
+  lines.push('');
+  const missed = targets.filter((t) => t.met === false);
+  if (missed.length > 0) {
+    lines.push('Missed targets, and what limits them:', '');
+    for (const t of missed)
+      lines.push(`- **${t.benchmark}** (${t.target}): ${t.why ?? 'see the section below.'}`);
+    lines.push('');
+  }
+
+  for (const outcome of info.outcomes) {
+    const { spec } = outcome;
+    lines.push(`## ${spec.title}`, '');
+    lines.push(...spec.about, '');
+    lines.push(
+      `Options: \`${JSON.stringify(spec.options)}\`${spec.repeat > 1 ? `, ${spec.repeat} runs` : ''}; ${outcome.status} in ${fmt(outcome.seconds)} s.`,
+      '',
+    );
+    if (outcome.status !== 'ok') {
+      lines.push(`**${outcome.status}**${outcome.detail ? `: ${outcome.detail}` : ''}`, '');
+    }
+    if (outcome.result === undefined) continue;
+    let body: string[];
+    try {
+      body = spec.render ? spec.render(outcome.result) : renderGeneric(outcome.result);
+    } catch (error) {
+      body = [
+        `(custom rendering failed: ${message(error)}; raw fields follow)`,
+        '',
+        ...renderGeneric(outcome.result),
+      ];
+    }
+    lines.push(...body, '');
+  }
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+function renderSendOverhead(r: SendOverheadResult): string[] {
+  const rows: [string, SendOverheadResult['fetch'], RatioSpread | undefined, RatioSpread | undefined][] = [
+    ['bare fetch (floor)', r.fetch, undefined, undefined],
+    ['**dingbot** `Robot.send`', r.dingbot, r.ratioP50.dingbot, r.ratioP99.dingbot],
+    [
+      'dingtalk-robot-sender',
+      r.dingtalkRobotSender,
+      r.ratioP50.dingtalkRobotSender,
+      r.ratioP99.dingtalkRobotSender,
+    ],
+    ['node:http (reference)', r.nodeHttp, r.ratioP50.nodeHttp, r.ratioP99.nodeHttp],
+  ];
+  const lines = [
+    `${r.sends} measured sends per contender in ${r.rounds} rounds (after ${r.warmup} warm-up sends each), ` +
+      `blocks of ${r.blockSize}; node's global http agent keep-alive: ${r.httpGlobalAgentKeepAlive}; refused by the emulator: ${r.refused}.`,
+    '',
+    '| contender | p50 ms | p99 ms | mean ms | p50 per round, min–max ms | p50 ÷ floor: median (min–max over rounds) | p99 ÷ floor |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const [name, latency, p50, p99] of rows) {
+    const rounds = medianSpread(latency.roundP50Ms);
+    lines.push(
+      `| ${name} | ${fmt(latency.p50Ms)} | ${fmt(latency.p99Ms)} | ${fmt(latency.meanMs)} | ${fmt(rounds.min)}–${fmt(rounds.max)} | ${
+        p50 ? `**${fmt(p50.median)}×** (${fmt(p50.min)}–${fmt(p50.max)})` : '1×'
+      } | ${p99 ? `${fmt(p99.median)}× (${fmt(p99.min)}–${fmt(p99.max)})` : '1×'} |`,
+    );
+  }
+  return lines;
+}
+
+/** Any result as a table of its fields (nested keys joined with dots); repeated runs as median (min–max). */
+function renderGeneric(result: unknown): string[] {
+  const rows: [string, string][] = [];
+  flatten(result, '', rows);
+  if (rows.length === 0) return [`\`${JSON.stringify(result)}\``];
+  return [
+    '| field | value |',
+    '|---|---:|',
+    ...rows.map(([k, v]) => `| ${escapeCell(k)} | ${escapeCell(v)} |`),
+  ];
+}
+
+function flatten(value: unknown, path: string, rows: [string, string][]): void {
+  if (isAggregated(value)) {
+    rows.push([path, `${fmt(value.median)} (${fmt(value.min)}–${fmt(value.max)})`]);
+  } else if (typeof value === 'number') {
+    rows.push([path, fmt(value)]);
+  } else if (Array.isArray(value)) {
+    if (value.every((v) => typeof v !== 'object' || v === null)) {
+      rows.push([path, value.map((v) => (typeof v === 'number' ? fmt(v) : String(v))).join(', ')]);
+    } else {
+      value.forEach((v, i) => {
+        flatten(v, `${path}[${i}]`, rows);
+      });
+    }
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) flatten(v, path ? `${path}.${k}` : k, rows);
+  } else {
+    rows.push([path || 'value', String(value)]);
+  }
+}
+
+/** The first numeric field (or aggregated median) whose dotted path matches one of the patterns, in order. */
+function findNumber(result: unknown, patterns: readonly RegExp[]): number | undefined {
+  const found: [string, number][] = [];
+  collectNumbers(result, '', found);
+  for (const pattern of patterns) {
+    const hit = found.find(([path]) => pattern.test(path) || pattern.test(path.split('.').at(-1) ?? ''));
+    if (hit) return hit[1];
+  }
+  return undefined;
+}
+
+function collectNumbers(value: unknown, path: string, out: [string, number][]): void {
+  if (isAggregated(value)) out.push([path, value.median]);
+  else if (typeof value === 'number') out.push([path, value]);
+  else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) collectNumbers(v, path ? `${path}.${k}` : k, out);
+  }
+}
+
+/** A memory field in MB, whatever unit its name says (…Mb/…MB, …Bytes, …Kb). */
+function findMegabytes(result: unknown, pattern: RegExp): number | undefined {
+  const found: [string, number][] = [];
+  collectNumbers(result, '', found);
+  const candidates = found.filter(([path]) => pattern.test(path));
+  const peak = candidates.find(([path]) => /peak|max|backlog|queued/i.test(path)) ?? candidates[0];
+  if (!peak) return undefined;
+  const [path, value] = peak;
+  if (/mb|mib|megabytes/i.test(path)) return value;
+  if (/kb|kib/i.test(path)) return value / 1024;
+  return value / (1024 * 1024);
+}
+
+function machine(): string {
+  let model = cpus()[0]?.model ?? 'unknown CPU';
+  try {
+    const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+    model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? model;
+  } catch {
+    // not Linux: keep os.cpus()
+  }
+  return `${model}, ${cpus().length} cores, ${fmt(totalmem() / 1024 ** 3)} GiB RAM`;
+}
+
+function gitCommit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: root,
+      encoding: 'utf8',
+    }).trim();
+    return dirty ? `${head} (with uncommitted changes in the tree)` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function verdict(met: boolean | undefined): string {
+  if (met === undefined) return 'unknown';
+  return met ? '✅ met' : '❌ **missed**';
+}
+
+/** 3 significant digits, no exponent, thousands kept readable. */
+function fmt(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value) && Math.abs(value) >= 100) return value.toLocaleString('en-US');
+  const abs = Math.abs(value);
+  if (abs >= 1000) return Math.round(value).toLocaleString('en-US');
+  if (abs >= 100) return value.toFixed(0);
+  if (abs >= 10) return value.toFixed(1);
+  if (abs >= 1) return value.toFixed(2);
+  if (abs === 0) return '0';
+  return value.toPrecision(3);
+}
+
+function escapeCell(text: string): string {
+  return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+}
+
+function relative(path: string): string {
+  return path.startsWith(root.pathname) ? path.slice(root.pathname.length) : path;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+await main();
+// Bench modules may leave sockets or timers behind (a timed-out run keeps going): the file is written.
+process.exit(0);
