@@ -1,0 +1,364 @@
+import type { Message, Robot, RobotOptions, SendResult } from 'dingbot';
+import { parseCommand, refuseOptions, type Values } from '../args.js';
+import { parseDuration } from '../duration.js';
+import { CLIError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { TextInput } from '../input.js';
+import { readAll } from '../io.js';
+import { proxyFetch } from '../proxy.js';
+import type { CommandContext } from '../run.js';
+import { type ResolvedTarget, ROBOT_OPTIONS, resolveTarget } from '../target.js';
+import { sendWithWaiting, type WaitPolicy } from '../throttle.js';
+
+const OPTIONS = {
+  ...ROBOT_OPTIONS,
+  'at-mobile': { type: 'string', multiple: true },
+  'at-user': { type: 'string', multiple: true },
+  'at-all': { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  'msg-uuid': { type: 'string' },
+  timeout: { type: 'string' },
+  retries: { type: 'string' },
+  wait: { type: 'string' },
+  'no-wait': { type: 'boolean' },
+  penalty: { type: 'string' },
+  progress: { type: 'boolean' },
+  'no-progress': { type: 'boolean' },
+  payload: { type: 'string' },
+  title: { type: 'string' },
+  text: { type: 'string' },
+  url: { type: 'string' },
+  pic: { type: 'string' },
+  'single-title': { type: 'string' },
+  'single-url': { type: 'string' },
+  button: { type: 'string', multiple: true },
+  horizontal: { type: 'boolean' },
+  'hide-avatar': { type: 'boolean' },
+  item: { type: 'string', multiple: true },
+} as const;
+
+type SendValues = Values<typeof OPTIONS>;
+
+/** The options that belong to one message type; every other type refuses them. */
+const TYPE_OPTIONS = {
+  text: [],
+  markdown: ['title'],
+  link: ['title', 'text', 'url', 'pic'],
+  'action-card': ['title', 'text', 'single-title', 'single-url', 'button', 'horizontal', 'hide-avatar'],
+  'feed-card': ['item'],
+  payload: ['payload'],
+} as const;
+type Form = keyof typeof TYPE_OPTIONS;
+const ALL_TYPE_OPTIONS = [...new Set(Object.values(TYPE_OPTIONS).flat())];
+
+/** Default cap on waiting out DingTalk's throttling: a whole 10-minute penalty and a bit. */
+const DEFAULT_WAIT_MS = 11 * 60_000;
+/** How long DingTalk throttles a robot after it sent too fast. */
+const DEFAULT_PENALTY_MS = 10 * 60_000;
+
+/** `dingbot send <type> …`: builds, validates and sends one message; see `dingbot send --help`. */
+export default async function send(args: string[], { io, out, env }: CommandContext): Promise<number> {
+  const { values, positionals } = parseCommand('send', args, OPTIONS);
+  const [first, ...rest] = positionals;
+  const form: Form = values.payload !== undefined ? 'payload' : parseForm(first);
+  const command = form === 'payload' ? 'send' : `send ${form}`;
+  const words = form === 'payload' ? positionals : rest;
+  refuseOptions(
+    command,
+    values,
+    ALL_TYPE_OPTIONS.filter((name) => !(TYPE_OPTIONS[form] as readonly string[]).includes(name)),
+  );
+  const mentions = mentionsOf(values);
+  if (mentions && form !== 'text' && form !== 'markdown' && form !== 'payload') {
+    throw new CLIError(`${command}: a ${form} message cannot mention anyone`, {
+      hint: 'Mentions (--at-mobile, --at-user, --at-all) work on text and markdown messages only.',
+      command,
+    });
+  }
+  if (values.wait !== undefined && values['no-wait']) {
+    throw new CLIError('--wait and --no-wait are both given', { command });
+  }
+  const timeoutMs = values.timeout === undefined ? undefined : parseDuration(values.timeout, '--timeout');
+  if (timeoutMs === 0) throw new CLIError('--timeout must be longer than 0', { command });
+  const retries = values.retries === undefined ? undefined : parseCount(values.retries, '--retries', command);
+  const wait: WaitPolicy = {
+    maxWaitMs: values['no-wait']
+      ? 0
+      : values.wait === undefined
+        ? DEFAULT_WAIT_MS
+        : parseDuration(values.wait, '--wait'),
+    penaltyMs: values.penalty === undefined ? DEFAULT_PENALTY_MS : parseDuration(values.penalty, '--penalty'),
+  };
+
+  // The robot first: its token and secret must be known to the output before anything is printed.
+  const target = await resolveTarget(values, env, out);
+  const message = await buildMessage(form, words, values, new TextInput(io), command, io);
+  if (mentions) addMentions(message, mentions);
+  if (values['msg-uuid'] !== undefined) message.msgUuid = values['msg-uuid'];
+
+  const { Robot } = await import('dingbot');
+  const robot = new Robot({
+    ...robotOptions(target),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(retries === undefined ? {} : { retry: { ...RETRY, retries } }),
+    fetch: (await proxyFetch(env)) as RobotOptions['fetch'],
+  });
+
+  if (values['dry-run']) return dryRun(robot, message, target, out);
+
+  const progress = values['no-progress'] ? false : values.progress ? true : out.stderrIsTTY;
+  const result: SendResult = await sendWithWaiting(robot as Robot, message, wait, (line) => {
+    if (progress && !out.json) out.err(out.style('yellow', line));
+  });
+  if (out.json) {
+    out.printJson({ ok: true, exitCode: EXIT.OK, msgtype: message.msgtype, ...result, url: robot.url });
+  } else if (!values.quiet) {
+    const tries = result.attempts > 1 ? `, ${result.attempts} attempts` : '';
+    out.out(
+      `${out.style('green', '✓', 'out')} delivered ${message.msgtype} message (msgUuid ${result.msgUuid}${tries})`,
+    );
+  }
+  return EXIT.OK;
+}
+
+/** The retry policy shape of the SDK's default, with `--retries` applied. */
+const RETRY = { minDelayMs: 500, maxDelayMs: 8_000, factor: 2, jitter: true } as const;
+
+function parseForm(word: string | undefined): Form {
+  if (word === undefined) {
+    throw new CLIError('send what? Give a message type or --payload', {
+      hint: 'Types: text, markdown, link, action-card, feed-card. Run "dingbot send --help" for usage.',
+    });
+  }
+  const aliases: Record<string, Form> = {
+    actionCard: 'action-card',
+    actioncard: 'action-card',
+    feedCard: 'feed-card',
+    feedcard: 'feed-card',
+  };
+  const form = aliases[word] ?? word;
+  if (form === 'payload' || !Object.hasOwn(TYPE_OPTIONS, form)) {
+    throw new CLIError(`unknown message type ${JSON.stringify(word)}`, {
+      hint: 'Types: text, markdown, link, action-card, feed-card, or --payload <file> for any JSON body.',
+    });
+  }
+  return form as Form;
+}
+
+function parseCount(value: string, option: string, command: string): number {
+  const count = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(count)) {
+    throw new CLIError(`${option} ${JSON.stringify(value)} is not a whole number`, { command });
+  }
+  return count;
+}
+
+function robotOptions(target: ResolvedTarget): RobotOptions {
+  const options: RobotOptions = { keywords: target.keywords };
+  if (target.webhook !== undefined) options.webhook = target.webhook;
+  if (target.accessToken !== undefined) options.accessToken = target.accessToken;
+  if (target.baseUrl !== undefined) options.baseUrl = target.baseUrl;
+  if (target.secret !== undefined) options.secret = target.secret;
+  return options;
+}
+
+interface MentionFlags {
+  mobiles: string[];
+  userIds: string[];
+  all: boolean;
+}
+
+function mentionsOf(values: SendValues): MentionFlags | undefined {
+  const mobiles = values['at-mobile'] ?? [];
+  const userIds = values['at-user'] ?? [];
+  const all = values['at-all'] === true;
+  return mobiles.length > 0 || userIds.length > 0 || all ? { mobiles, userIds, all } : undefined;
+}
+
+/** Merges mention flags into a message's `at` (a payload may carry its own). */
+function addMentions(message: Message, mentions: MentionFlags): void {
+  const target = message as Message & {
+    at?: { atMobiles?: string[]; atUserIds?: string[]; isAtAll?: boolean };
+  };
+  const at = { ...(target.at ?? {}) };
+  if (mentions.mobiles.length > 0)
+    at.atMobiles = [...new Set([...(at.atMobiles ?? []), ...mentions.mobiles])];
+  if (mentions.userIds.length > 0)
+    at.atUserIds = [...new Set([...(at.atUserIds ?? []), ...mentions.userIds])];
+  if (mentions.all) at.isAtAll = true;
+  target.at = at;
+}
+
+function one(words: readonly string[], what: string, command: string): string {
+  if (words.length === 0) throw new CLIError(`${command}: missing ${what}`, { command });
+  if (words.length > 1) {
+    throw new CLIError(`${command}: expected one ${what}, got ${words.length} words`, {
+      hint: `Quote the ${what}, e.g. dingbot ${command} 'two words'.`,
+      command,
+    });
+  }
+  return words[0]!;
+}
+
+function none(words: readonly string[], command: string): void {
+  if (words.length > 0)
+    throw new CLIError(`${command}: unexpected argument ${JSON.stringify(words[0])}`, { command });
+}
+
+function required(value: string | undefined, option: string, command: string): string {
+  if (value === undefined) throw new CLIError(`${command}: ${option} is required`, { command });
+  return value;
+}
+
+async function buildMessage(
+  form: Form,
+  words: string[],
+  values: SendValues,
+  input: TextInput,
+  command: string,
+  io: CommandContext['io'],
+): Promise<Message> {
+  switch (form) {
+    case 'text':
+      return {
+        msgtype: 'text',
+        text: { content: await input.resolve(one(words, '<content>', command), '<content>') },
+      };
+    case 'markdown': {
+      const title = required(values.title, '--title', command);
+      return {
+        msgtype: 'markdown',
+        markdown: { title, text: await input.resolve(one(words, '<text>', command), '<text>') },
+      };
+    }
+    case 'link': {
+      none(words, command);
+      const link: { title: string; text: string; messageUrl: string; picUrl?: string } = {
+        title: required(values.title, '--title', command),
+        text: await input.resolve(required(values.text, '--text', command), '--text'),
+        messageUrl: required(values.url, '--url', command),
+      };
+      if (values.pic !== undefined) link.picUrl = values.pic;
+      return { msgtype: 'link', link };
+    }
+    case 'action-card':
+      none(words, command);
+      return actionCardOf(
+        values,
+        await input.resolve(required(values.text, '--text', command), '--text'),
+        command,
+      );
+    case 'feed-card': {
+      none(words, command);
+      const items = values.item ?? [];
+      if (items.length === 0)
+        throw new CLIError(`${command}: give at least one --item "<title>|<url>|<pic>"`, { command });
+      return { msgtype: 'feedCard', feedCard: { links: items.map((item) => feedItem(item, command)) } };
+    }
+    case 'payload': {
+      none(words, command);
+      return readPayload(values.payload!, io);
+    }
+  }
+}
+
+function actionCardOf(values: SendValues, text: string, command: string): Message {
+  const title = required(values.title, '--title', command);
+  const single = values['single-title'] !== undefined || values['single-url'] !== undefined;
+  const buttons = values.button ?? [];
+  if (single && buttons.length > 0) {
+    throw new CLIError(`${command}: --single-title/--single-url and --button are both given`, {
+      hint: 'Give one button covering the card (--single-title and --single-url) or several --button <title>=<url>.',
+      command,
+    });
+  }
+  const base = {
+    title,
+    text,
+    btnOrientation: values.horizontal ? ('1' as const) : ('0' as const),
+    ...(values['hide-avatar'] ? { hideAvatar: '1' as const } : {}),
+  };
+  if (single) {
+    return {
+      msgtype: 'actionCard',
+      actionCard: {
+        ...base,
+        singleTitle: required(values['single-title'], '--single-title', command),
+        singleURL: required(values['single-url'], '--single-url', command),
+      },
+    };
+  }
+  if (buttons.length === 0) {
+    throw new CLIError(
+      `${command}: give --single-title and --single-url, or one --button <title>=<url> or more`,
+      {
+        command,
+      },
+    );
+  }
+  const btns = buttons.map((button) => {
+    const at = button.indexOf('=');
+    if (at <= 0 || at === button.length - 1) {
+      throw new CLIError(`${command}: --button ${JSON.stringify(button)} is not <title>=<url>`, { command });
+    }
+    return { title: button.slice(0, at), actionURL: button.slice(at + 1) };
+  });
+  return { msgtype: 'actionCard', actionCard: { ...base, btns } };
+}
+
+function feedItem(item: string, command: string): { title: string; messageURL: string; picURL: string } {
+  const last = item.lastIndexOf('|');
+  const middle = last > 0 ? item.lastIndexOf('|', last - 1) : -1;
+  if (middle <= 0) {
+    throw new CLIError(`${command}: --item ${JSON.stringify(item)} is not "<title>|<url>|<pic>"`, {
+      command,
+    });
+  }
+  return {
+    title: item.slice(0, middle),
+    messageURL: item.slice(middle + 1, last),
+    picURL: item.slice(last + 1),
+  };
+}
+
+async function readPayload(source: string, io: CommandContext['io']): Promise<Message> {
+  let text: string;
+  if (source === '-') {
+    text = await readAll(io.stdin);
+  } else {
+    const { readFile } = await import('node:fs/promises');
+    try {
+      text = await readFile(source, 'utf8');
+    } catch (error) {
+      throw new CLIError(
+        `--payload: cannot read ${source}: ${(error as { code?: string }).code ?? (error as Error).message}`,
+      );
+    }
+  }
+  try {
+    return JSON.parse(text) as Message;
+  } catch (error) {
+    throw new CLIError(
+      `--payload ${source === '-' ? '(stdin)' : source} is not valid JSON: ${(error as Error).message}`,
+      {
+        hint: 'Give a DingTalk message body, e.g. {"msgtype":"text","text":{"content":"hi"}}.',
+      },
+    );
+  }
+}
+
+function dryRun(robot: Robot, message: Message, target: ResolvedTarget, out: CommandContext['out']): number {
+  const body = robot.prepare(message);
+  const prepared = message.msgUuid === undefined ? body : { ...body, msgUuid: message.msgUuid };
+  // robot.url has the token masked; a signed robot also gets a fresh timestamp and sign per request.
+  const url = target.secret === undefined ? robot.url : `${robot.url}&timestamp=[REDACTED]&sign=[REDACTED]`;
+  if (out.json) {
+    out.printJson({ ok: true, exitCode: EXIT.OK, dryRun: true, method: 'POST', url, body: prepared });
+  } else {
+    out.out(`POST ${url}`);
+    out.out(JSON.stringify(prepared, null, 2));
+  }
+  return EXIT.OK;
+}

@@ -1,0 +1,276 @@
+/**
+ * Every help text, in one small module with no SDK import, so `dingbot --help` starts instantly.
+ */
+import { readFileSync } from 'node:fs';
+import { EXIT_CODE_TABLE } from './exit-codes.js';
+
+/** The CLI's version, from its package.json (one level above both `src/` and `dist/`). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+const EXIT_CODES = `Exit codes:\n${EXIT_CODE_TABLE.map(([code, text]) => `  ${code}  ${text}`).join('\n')}`;
+
+const ROBOT_OPTIONS = `Robot (first match wins: flags, then --profile, then environment, then the default profile):
+  --webhook <url>         the whole webhook URL (…/robot/send?access_token=…)
+  --token <token>         the access token alone (with --base-url for another host)
+  --base-url <url>        API host for --token                     [default: https://oapi.dingtalk.com]
+  --profile <name>        a profile of the config file (dingbot config --help)
+  --secret <SEC…>         signing secret (加签); prefer DINGTALK_SECRET: flags show in \`ps\`
+  --keyword <word>        the robot's keyword (自定义关键词), repeatable; added when missing`;
+
+const SEND_OPTIONS = `Mentions (text and markdown only; @<mobile> is written into the text for you):
+  --at-mobile <mobile>    mention a phone number, repeatable
+  --at-user <userId>      mention a DingTalk user id, repeatable
+  --at-all                mention everyone
+
+${ROBOT_OPTIONS}
+
+Sending:
+  --dry-run               print the URL (token and sign masked) and the exact body; send nothing
+  --json                  print the result or the error as one JSON object on stdout
+  --quiet, -q             print nothing on success
+  --msg-uuid <id>         idempotency key: a retry with the same id is not posted twice
+  --timeout <duration>    per-attempt timeout                        [default: 10s]
+  --retries <n>           retries on network errors and "busy"      [default: 3]
+  --wait <duration>       how long to wait out DingTalk's throttling [default: 11m]
+  --no-wait               fail at once with exit code 5 when throttled
+  --progress, --no-progress
+                          say on stderr when waiting  [default: when stderr is a terminal]
+
+Text arguments may be "-" (read stdin) or "@path" (read a file); one trailing newline is dropped.
+Write "@@…" for a text that really starts with "@".`;
+
+const ENVIRONMENT = `Environment:
+  DINGTALK_WEBHOOK, DINGTALK_ACCESS_TOKEN, DINGTALK_BASE_URL, DINGTALK_SECRET,
+  DINGTALK_KEYWORDS (comma-separated)   the robot, when no flag or --profile gives one
+  DINGBOT_CONFIG                        config file   [default: $XDG_CONFIG_HOME/dingbot/config.json,
+                                        or ~/.config/dingbot/config.json]
+  HTTPS_PROXY, HTTP_PROXY, NO_PROXY     proxy for requests to DingTalk
+  NO_COLOR                              no colours`;
+
+const MAIN = `dingbot — send DingTalk (钉钉) group-robot messages from scripts and CI
+
+Usage:
+  dingbot send text <content>                     a text message
+  dingbot send markdown --title <t> <text>        a markdown message
+  dingbot send link --title <t> --text <x> --url <u> [--pic <u>]
+  dingbot send action-card --title <t> --text <x> (--single-title <t> --single-url <u> | --button <t>=<u>…)
+  dingbot send feed-card --item "<title>|<url>|<pic>" …
+  dingbot send --payload <file|->                 any JSON body
+  dingbot sign [--secret <SEC…>] [--timestamp <ms>]   print a timestamp and its sign
+  dingbot emulator [--port <n>] [--token <t>] …   run a local DingTalk emulator with a live preview
+  dingbot config list | path                      show the config file's profiles (secrets masked)
+
+Run "dingbot <command> --help" for the options of a command.
+
+Examples:
+  export DINGTALK_WEBHOOK='https://oapi.dingtalk.com/robot/send?access_token=…'
+  export DINGTALK_SECRET='SEC…'
+  dingbot send text 'Build #42 passed'
+  dingbot send markdown --title 'Deploy' --at-mobile 13800000000 @release-notes.md
+  df -h | dingbot send text -
+  dingbot send text --profile ops --dry-run 'disk full on db-1'
+
+${EXIT_CODES}
+
+${ENVIRONMENT}
+
+Options:
+  --help, -h       show help
+  --version, -v    show the version`;
+
+const SEND = `dingbot send — send a message to a DingTalk group robot
+
+Usage:
+  dingbot send text <content> [options]
+  dingbot send markdown --title <title> <text> [options]
+  dingbot send link --title <title> --text <text> --url <url> [--pic <url>] [options]
+  dingbot send action-card --title <title> --text <text> (--single-title <t> --single-url <u> | --button <title>=<url>…) [--horizontal] [options]
+  dingbot send feed-card --item "<title>|<url>|<pic>"… [options]
+  dingbot send --payload <file|-> [options]
+
+Run "dingbot send <type> --help" for each type's examples.
+
+${SEND_OPTIONS}
+
+Examples:
+  dingbot send text 'Build #42 passed'
+  dingbot send text --at-mobile 13800000000 'db-1 is down'
+  dingbot send --payload message.json --webhook "$WEBHOOK" --secret "$SECRET"
+  dingbot send text --json 'hello' | jq .msgUuid
+
+${EXIT_CODES}
+
+${ENVIRONMENT}`;
+
+const TYPES: Record<string, string> = {
+  text: `dingbot send text — a plain text message (the only type whose mentions are highlighted)
+
+Usage:
+  dingbot send text <content> [options]
+
+Examples:
+  dingbot send text 'Build #42 passed'
+  dingbot send text --at-mobile 13800000000 --at-mobile 13900000000 'db-1 is down'
+  dingbot send text --at-all --keyword 告警 '告警: 磁盘已满'
+  journalctl -u api --since -5m | tail -20 | dingbot send text -
+  dingbot send text @message.txt`,
+  markdown: `dingbot send markdown — a markdown message (the title shows in the notification only)
+
+Usage:
+  dingbot send markdown --title <title> <text> [options]
+
+Options:
+  --title <title>         notification and chat-list title (required)
+
+Examples:
+  dingbot send markdown --title 'Deploy done' $'### Deploy done\\n\\n- **api** 1.4.2'
+  dingbot send markdown --title 'Weekly report' @report.md
+  ./render-report | dingbot send markdown --title 'Report' --at-user manager01 -`,
+  link: `dingbot send link — a link card
+
+Usage:
+  dingbot send link --title <title> --text <text> --url <url> [--pic <url>] [options]
+
+Options:
+  --title <title>         card title (required)
+  --text <text>           card text, "-" or "@path" allowed (required; DingTalk truncates long text)
+  --url <url>             where a click goes (required)
+  --pic <url>             picture on the card
+
+Examples:
+  dingbot send link --title 'Release 1.4' --text 'What changed' --url https://example.com/r/1.4
+  dingbot send link --title 'Dashboard' --text @summary.txt --url https://grafana.example.com/d/1 --pic https://example.com/p.png`,
+  'action-card': `dingbot send action-card — a card with one button or several
+
+Usage:
+  dingbot send action-card --title <title> --text <text> --single-title <t> --single-url <u> [options]
+  dingbot send action-card --title <title> --text <text> --button <title>=<url>… [--horizontal] [options]
+
+Options:
+  --title <title>         notification title (required)
+  --text <text>           card body in markdown, "-" or "@path" allowed (required)
+  --single-title <t>      one button covering the card …
+  --single-url <url>      … and where it goes
+  --button <title>=<url>  a button, repeatable (split at the first "=", so URLs may hold "=")
+  --horizontal            buttons side by side
+  --hide-avatar           hide the robot's avatar (legacy)
+
+Examples:
+  dingbot send action-card --title 'Approve deploy?' --text '### Deploy api 1.4 to prod' \\
+    --button 'Approve=https://ci.example.com/a?id=7' --button 'Reject=https://ci.example.com/r?id=7' --horizontal
+  dingbot send action-card --title 'Incident 311' --text @incident.md --single-title 'Open' --single-url https://status.example.com/311`,
+  'feed-card': `dingbot send feed-card — a list of linked rows with pictures
+
+Usage:
+  dingbot send feed-card --item "<title>|<url>|<pic>"… [options]
+
+Options:
+  --item "<title>|<url>|<pic>"   a row, repeatable (split at the last two "|")
+
+Examples:
+  dingbot send feed-card --item 'Incident 311 resolved|https://status.example.com/311|https://status.example.com/ok.png' \\
+    --item 'Release 1.4|https://example.com/r/1.4|https://example.com/r.png'`,
+};
+
+const SIGN = `dingbot sign — compute DingTalk's signature (加签), like the Python snippet of DingTalk's guide
+
+Prints the timestamp (ms) and the URL-encoded sign on two lines; append them to the webhook URL as
+&timestamp=<timestamp>&sign=<sign>. The sign is already URL-encoded: do not encode it again.
+
+Usage:
+  dingbot sign [--secret <SEC…>] [--timestamp <ms>] [--json]
+
+Options:
+  --secret <SEC…>     the robot's secret; default: DINGTALK_SECRET, then the profile's
+  --profile <name>    take the secret from this profile
+  --timestamp <ms>    milliseconds since the epoch                    [default: now]
+  --json              print {"timestamp": …, "sign": …}
+
+Examples:
+  dingbot sign --secret "$DINGTALK_SECRET"
+  read -r ts sign < <(dingbot sign | paste -sd' ')
+  curl "$WEBHOOK&timestamp=$ts&sign=$sign" -H 'Content-Type: application/json' -d '{"msgtype":"text","text":{"content":"hi"}}'
+
+${EXIT_CODES}`;
+
+const EMULATOR = `dingbot emulator — a local DingTalk robot API with a live preview page
+
+Answers like DingTalk (errcodes, signing, keywords, rate limit, penalty); open the preview URL in a
+browser to see each message rendered. With no robot configured any access_token is accepted.
+
+Usage:
+  dingbot emulator [--host <h>] [--port <n>] [--config <file>] [--token <t> [--name <n>] [--secret <SEC…>] [--keyword <k>…]] [options]
+
+Options:
+  --host <host>          interface to bind                           [default: 127.0.0.1]
+  --port <port>          port; 0 picks a free one                     [default: 8787]
+  --config <file>        JSON config: robots, rateLimit, penaltyMs, wording … (see @dingbot/emulator)
+  --token <token>        add a robot with this access token
+  --name <name>          its name
+  --secret <SEC…>        it signs with this secret
+  --keyword <word>       its keyword, repeatable
+  --ip-allow <ip|cidr>   its IP allow-list, repeatable
+  --state <state>        active | disabled | dissolved | gone         [default: active]
+  --rate-limit <n/dur>   e.g. 20/60s (DingTalk), or "off"              [default: 20/60s]
+  --penalty <duration>   how long a robot stays throttled              [default: 10m]
+  --wording <w>          errmsg wording: legacy | modern               [default: legacy]
+  --quiet, -q            no request log on stderr
+  --json                 print the URLs as one JSON line when ready
+
+Examples:
+  dingbot emulator
+  dingbot emulator --port 8787 --token test-token --secret SECtest --keyword alert
+  dingbot emulator --config emulator.json --rate-limit 5/10s --penalty 30s
+  DINGTALK_WEBHOOK=http://127.0.0.1:8787/robot/send?access_token=test dingbot send text hi
+
+${EXIT_CODES}`;
+
+const CONFIG = `dingbot config — named robots in a config file
+
+The file is $DINGBOT_CONFIG, or $XDG_CONFIG_HOME/dingbot/config.json (default
+~/.config/dingbot/config.json). It holds secrets: keep it private (chmod 600); dingbot warns otherwise.
+
+  {
+    "defaultProfile": "ops",
+    "profiles": {
+      "ops":  { "webhook": "https://oapi.dingtalk.com/robot/send?access_token=…", "secret": "SEC…", "keywords": ["alert"] },
+      "test": { "token": "…", "baseUrl": "http://127.0.0.1:8787" }
+    }
+  }
+
+Usage:
+  dingbot config list [--json]    the profiles, tokens and secrets masked
+  dingbot config path             the config file's path
+
+Examples:
+  dingbot config list
+  dingbot send text --profile ops 'deploy done'
+
+${EXIT_CODES}`;
+
+/**
+ * The help text for a command line, e.g. `['send', 'text']`; the main help for anything unknown.
+ * @example helpFor(['send', 'link'])
+ */
+export function helpFor(words: readonly string[]): string {
+  const [command, sub] = words;
+  switch (command) {
+    case 'send': {
+      const typed = sub === undefined ? undefined : TYPES[sub];
+      return typed === undefined ? SEND : `${typed}\n\n${SEND_OPTIONS}\n\n${EXIT_CODES}`;
+    }
+    case 'sign':
+      return SIGN;
+    case 'emulator':
+      return EMULATOR;
+    case 'config':
+      return CONFIG;
+    default:
+      return MAIN;
+  }
+}

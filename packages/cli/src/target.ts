@@ -1,0 +1,162 @@
+import { type LoadedConfig, loadConfig, type Profile } from './config-file.js';
+import { CLIError, ConfigError } from './errors.js';
+import type { CliIO } from './io.js';
+import type { Output } from './output.js';
+
+/** The robot flags shared by `send` (and `sign`, for the secret). */
+export const ROBOT_OPTIONS = {
+  webhook: { type: 'string' },
+  token: { type: 'string' },
+  'base-url': { type: 'string' },
+  profile: { type: 'string' },
+  secret: { type: 'string' },
+  keyword: { type: 'string', multiple: true },
+} as const;
+
+/** What the robot flags parsed into. */
+export interface RobotFlags {
+  webhook?: string;
+  token?: string;
+  'base-url'?: string;
+  profile?: string;
+  secret?: string;
+  keyword?: string[];
+}
+
+/** The robot to post as, and where it was found (for messages: never the value itself). */
+export interface ResolvedTarget {
+  webhook?: string;
+  accessToken?: string;
+  baseUrl?: string;
+  secret?: string;
+  keywords: string[];
+  /** E.g. `--webhook`, `DINGTALK_WEBHOOK`, `profile "ops" of ~/.config/dingbot/config.json`. */
+  source: string;
+}
+
+/**
+ * Finds the robot: `--webhook`/`--token`, then `--profile`, then `DINGTALK_*`, then the config file's
+ * default profile. The secret and keywords come from the same place as the robot unless given as
+ * flags, so a secret meant for one robot never signs for another. Every secret found is registered
+ * with `out` so it is never printed.
+ */
+export async function resolveTarget(
+  flags: RobotFlags,
+  env: CliIO['env'],
+  out: Output,
+): Promise<ResolvedTarget> {
+  const target = await findTarget(flags, env, out);
+  const resolved: ResolvedTarget = {
+    ...target,
+    secret: flags.secret ?? target.secret,
+    keywords: flags.keyword && flags.keyword.length > 0 ? flags.keyword : target.keywords,
+  };
+  registerSecrets(resolved, out);
+  return resolved;
+}
+
+/** Registers a target's token and secret with the output, so neither is ever printed. */
+export function registerSecrets(target: Omit<ResolvedTarget, 'source' | 'keywords'>, out: Output): void {
+  out.addSecret(target.secret);
+  out.addSecret(target.accessToken);
+  if (target.webhook) out.addSecret(tokenOf(target.webhook));
+}
+
+/** The access token of a webhook URL, also from text that is not quite a URL. */
+export function tokenOf(webhook: string): string | undefined {
+  const match = /[?&]access_token=([^&#\s]*)/.exec(webhook);
+  if (!match?.[1]) return undefined;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return match[1];
+  }
+}
+
+async function findTarget(flags: RobotFlags, env: CliIO['env'], out: Output): Promise<ResolvedTarget> {
+  // Register early: an error below may quote a value.
+  out.addSecret(flags.secret);
+  out.addSecret(flags.token);
+  if (flags.webhook) out.addSecret(tokenOf(flags.webhook));
+  if (flags.webhook !== undefined || flags.token !== undefined) {
+    if (flags.webhook !== undefined && flags.token !== undefined) {
+      throw new CLIError('--webhook and --token are both given', {
+        hint: 'Give one: the whole webhook URL, or the token alone (with --base-url for another host).',
+      });
+    }
+    if (flags.profile !== undefined) {
+      throw new CLIError(
+        `--profile and --${flags.webhook !== undefined ? 'webhook' : 'token'} are both given`,
+        {
+          hint: 'Give one: a profile of the config file, or the robot itself.',
+        },
+      );
+    }
+    return {
+      webhook: flags.webhook,
+      accessToken: flags.token,
+      baseUrl: flags.token !== undefined ? (flags['base-url'] ?? env.DINGTALK_BASE_URL) : undefined,
+      secret: flags.secret,
+      keywords: flags.keyword ?? [],
+      source: flags.webhook !== undefined ? '--webhook' : '--token',
+    };
+  }
+  if (flags.profile !== undefined) {
+    const loaded = await loadConfig(env, (line) => out.err(line));
+    if (!loaded) {
+      throw new ConfigError(`--profile ${flags.profile}: there is no config file`, {
+        hint: 'Create ~/.config/dingbot/config.json (or set DINGBOT_CONFIG); "dingbot config --help" shows its shape.',
+      });
+    }
+    return fromProfile(loaded, flags.profile, flags);
+  }
+  const envWebhook = env.DINGTALK_WEBHOOK || undefined;
+  const envToken = env.DINGTALK_ACCESS_TOKEN || undefined;
+  if (envWebhook !== undefined || envToken !== undefined) {
+    if (envWebhook !== undefined && envToken !== undefined) {
+      out.addSecret(envToken);
+      out.addSecret(tokenOf(envWebhook));
+      throw new ConfigError('DINGTALK_WEBHOOK and DINGTALK_ACCESS_TOKEN are both set', {
+        hint: 'Unset one of them.',
+      });
+    }
+    return {
+      webhook: envWebhook,
+      accessToken: envToken,
+      baseUrl:
+        envToken !== undefined ? (flags['base-url'] ?? (env.DINGTALK_BASE_URL || undefined)) : undefined,
+      secret: env.DINGTALK_SECRET || undefined,
+      keywords: (env.DINGTALK_KEYWORDS ?? '')
+        .split(',')
+        .map((k) => k.trim())
+        .filter((k) => k !== ''),
+      source: envWebhook !== undefined ? 'DINGTALK_WEBHOOK' : 'DINGTALK_ACCESS_TOKEN',
+    };
+  }
+  const loaded = await loadConfig(env, (line) => out.err(line));
+  const fallback =
+    loaded && (loaded.config.defaultProfile ?? (loaded.config.profiles.default ? 'default' : undefined));
+  if (loaded && fallback !== undefined) return fromProfile(loaded, fallback, flags);
+  throw new ConfigError('no robot configured', {
+    hint: `Pass --webhook <url> (or --token <token>), set DINGTALK_WEBHOOK, or add a profile to ${loaded?.path ?? 'the config file'} ("dingbot config --help").`,
+  });
+}
+
+function fromProfile(loaded: LoadedConfig, name: string, flags: RobotFlags): ResolvedTarget {
+  const profiles = loaded.config.profiles;
+  const profile: Profile | undefined = Object.hasOwn(profiles, name) ? profiles[name] : undefined;
+  if (!profile) {
+    const names = Object.keys(profiles);
+    throw new ConfigError(`no profile named ${JSON.stringify(name)} in ${loaded.path}`, {
+      hint: names.length > 0 ? `Profiles: ${names.join(', ')}.` : 'The file has no profiles yet.',
+    });
+  }
+  return {
+    webhook: profile.webhook,
+    accessToken: profile.token,
+    baseUrl: profile.token !== undefined ? (flags['base-url'] ?? profile.baseUrl) : undefined,
+    secret: profile.secret,
+    keywords: profile.keywords ?? [],
+    source: `profile "${name}" of ${loaded.path}`,
+  };
+}
