@@ -171,6 +171,16 @@ describe('open mode robots', () => {
     );
   });
 
+  test('event streams carry a comment heartbeat', async () => {
+    const { app, state } = createEmulatorApp({ heartbeatMs: 20 });
+    const reader = ((await app.request('/api/events')).body as ReadableStream<Uint8Array>).getReader();
+    await reader.read(); // the opening comment
+    const chunk = new TextDecoder().decode((await reader.read()).value);
+    assert.equal(chunk, ': heartbeat\n\n');
+    await reader.cancel();
+    assert.equal(state.events.clientCount, 0);
+  });
+
   test('maxOpenRobots bounds how many tokens become robots', async () => {
     const { app } = createEmulatorApp({ maxOpenRobots: 2 });
     assert.equal((await send(app, '/robot/send?access_token=a1', text('x'))).json.errcode, 0);
