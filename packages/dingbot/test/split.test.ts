@@ -39,13 +39,18 @@ describe('splitText', () => {
         parts.slice(0, -1).forEach((p, i) => {
           const next = parts[i + 1]!;
           const joined = p.at(-1)! + next[0]!;
-          if (hasBrokenSurrogate(p.slice(-1)) && !hasBrokenSurrogate(joined)) assert.fail('cut inside a surrogate pair');
+          if (hasBrokenSurrogate(p.slice(-1)) && !hasBrokenSurrogate(joined))
+            assert.fail('cut inside a surrogate pair');
         });
         // Every link shorter than the budget appears whole in one piece.
         for (const l of links(input)) {
           if (jsonStringBytes(l) > budget / 2) continue;
           const count = (s: string) => s.split(l).length - 1;
-          assert.equal(parts.map(count).reduce((a, b) => a + b, 0), count(input), `link cut: ${l}`);
+          assert.equal(
+            parts.map(count).reduce((a, b) => a + b, 0),
+            count(input),
+            `link cut: ${l}`,
+          );
         }
       }),
       { numRuns: 300 },
@@ -68,26 +73,31 @@ describe('splitText', () => {
 describe('splitMessage', () => {
   it('parts of a long text are numbered, each within 20000 bytes, and restore the text', () => {
     fc.assert(
-      fc.property(fc.array(doc, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 40 }), (docs, times) => {
-        const content = docs.join('\n\n').repeat(times);
-        const parts = splitMessage(text(content, { at: { mobiles: ['13800000000'] } }), { maxBytes: 2000 });
-        if (parts.length === 1) {
-          assert.equal(parts[0]!.text.content, content);
-          return;
-        }
-        for (const [i, p] of parts.entries()) {
-          assert.ok(bodyBytes(p) + 256 <= 2000, `part ${i} is ${bodyBytes(p)} bytes`);
-          assert.ok(p.text.content.startsWith(`[${i + 1}/${parts.length}]\n`));
-          assert.equal(p.at !== undefined, i === parts.length - 1, 'mentions go with the last part');
-        }
-        assert.equal(parts.map((p) => p.text.content.replace(PART_LABEL, '')).join(''), content);
-      }),
+      fc.property(
+        fc.array(doc, { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 40 }),
+        (docs, times) => {
+          const content = docs.join('\n\n').repeat(times);
+          const parts = splitMessage(text(content, { at: { mobiles: ['13800000000'] } }), { maxBytes: 2000 });
+          if (parts.length === 1) {
+            assert.equal(parts[0]!.text.content, content);
+            return;
+          }
+          for (const [i, p] of parts.entries()) {
+            assert.ok(bodyBytes(p) + 256 <= 2000, `part ${i} is ${bodyBytes(p)} bytes`);
+            assert.ok(p.text.content.startsWith(`[${i + 1}/${parts.length}]\n`));
+            assert.equal(p.at !== undefined, i === parts.length - 1, 'mentions go with the last part');
+          }
+          assert.equal(parts.map((p) => p.text.content.replace(PART_LABEL, '')).join(''), content);
+        },
+      ),
       { numRuns: 100 },
     );
   });
 
   it('splits markdown at paragraph boundaries, numbering the title', () => {
-    const section = (i: number) => `### Section ${i}\n\n${'- item [doc](https://example.com/a) 中文\n'.repeat(300)}`;
+    const section = (i: number) =>
+      `### Section ${i}\n\n${'- item [doc](https://example.com/a) 中文\n'.repeat(300)}`;
     const body = Array.from({ length: 5 }, (_, i) => section(i)).join('\n\n');
     const parts = splitMessage(markdown('Report', body));
     assert.ok(parts.length >= 2);

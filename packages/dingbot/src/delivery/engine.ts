@@ -292,6 +292,27 @@ export class DeliveryEngine {
     await this.flush();
   }
 
+  /**
+   * Stops at once: refuses new sends and rejects every queued message with `error` (the send under way
+   * still settles). For shutdowns that cannot wait out a penalty.
+   * @default error a RobotClosedError
+   */
+  abort(error: unknown = new RobotClosedError()): void {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const from = this.#inFlight?.slots ?? 0;
+    for (const slot of this.#queue.takeFrom(from)) {
+      for (const entry of isBundle(slot) ? slot.entries : [slot]) {
+        this.#messages--;
+        if (entry.pending.settled) continue;
+        entry.pending.settled = true;
+        entry.pending.reject(error);
+      }
+    }
+    this.#checkIdle();
+  }
+
   /** A snapshot of the counters, for metrics. */
   stats(): DeliveryStats {
     return {
