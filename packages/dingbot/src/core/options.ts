@@ -159,6 +159,13 @@ export function resolveCoreOptions(options: RobotCoreOptions, userAgent: string)
   if (placement !== 'start' && placement !== 'end') {
     throw new OptionsError('keywordPlacement', `is ${JSON.stringify(placement)}`, "Use 'start' or 'end'.");
   }
+  if (options.insertMentions !== undefined && typeof options.insertMentions !== 'boolean') {
+    throw new OptionsError(
+      'insertMentions',
+      `is ${JSON.stringify(options.insertMentions)}`,
+      'Use true (the default: missing @mentions are written into the text) or false.',
+    );
+  }
   const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new OptionsError(
@@ -193,7 +200,9 @@ export function resolveCoreOptions(options: RobotCoreOptions, userAgent: string)
 function resolveRetry(retry: RobotCoreOptions['retry']): RetryPolicy {
   if (retry === undefined) return RETRY_POLICIES[defaults.retry];
   if (typeof retry === 'string') {
-    const policy = (RETRY_POLICIES as Record<string, RetryPolicy>)[retry];
+    const policy = Object.hasOwn(RETRY_POLICIES, retry)
+      ? (RETRY_POLICIES as Record<string, RetryPolicy>)[retry]
+      : undefined;
     if (!policy)
       throw new OptionsError(
         'retry',
@@ -202,12 +211,25 @@ function resolveRetry(retry: RobotCoreOptions['retry']): RetryPolicy {
       );
     return policy;
   }
+  if (typeof retry !== 'object' || retry === null) {
+    throw new OptionsError(
+      'retry',
+      `is ${String(retry)}`,
+      `Use one of ${Object.keys(RETRY_POLICIES).join(', ')}, or { retries, minDelayMs, maxDelayMs, factor, jitter }.`,
+    );
+  }
   const fields = ['retries', 'minDelayMs', 'maxDelayMs', 'factor'] as const;
   for (const field of fields) {
     const value = retry[field];
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       throw new OptionsError(`retry.${field}`, `is ${String(value)}`, 'Give a number of 0 or more.');
     }
+  }
+  if (!Number.isInteger(retry.retries)) {
+    throw new OptionsError('retry.retries', `is ${retry.retries}`, 'Give a whole number of retries, e.g. 3.');
+  }
+  if (retry.jitter !== undefined && typeof retry.jitter !== 'boolean') {
+    throw new OptionsError('retry.jitter', `is ${JSON.stringify(retry.jitter)}`, 'Use true or false.');
   }
   return { ...retry, jitter: retry.jitter ?? true };
 }
@@ -265,7 +287,14 @@ function resolveTarget(
       'Pass `webhook` (the whole URL DingTalk shows) or `accessToken`.',
     );
   }
-  if (typeof accessToken !== 'string' || accessToken.trim() === '') {
+  if (typeof accessToken !== 'string') {
+    throw new OptionsError(
+      'accessToken',
+      `is a ${typeof accessToken}, not a string`,
+      'Pass the token from the webhook URL (after access_token=) as a string.',
+    );
+  }
+  if (accessToken.trim() === '') {
     throw new OptionsError(
       'accessToken',
       'is empty',
