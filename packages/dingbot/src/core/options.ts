@@ -42,7 +42,7 @@ export interface TransportOptions {
    * @default 'default'
    * @example { retries: 5, minDelayMs: 1000, maxDelayMs: 30000, factor: 2, jitter: true }
    */
-  retry?: keyof typeof RETRY_POLICIES | RetryPolicy;
+  retry?: keyof typeof RETRY_POLICIES | (Omit<RetryPolicy, 'jitter'> & Partial<Pick<RetryPolicy, 'jitter'>>);
   /**
    * The `User-Agent` header.
    * @default 'dingbot/<version>'
