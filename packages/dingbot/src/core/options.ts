@@ -7,12 +7,14 @@ import type { FetchLike } from './transport.js';
 /** Which robot to post as: the webhook URL as DingTalk shows it, or the access token alone. */
 export interface RobotTarget {
   /**
-   * The webhook URL exactly as DingTalk shows it.
+   * The webhook URL exactly as DingTalk shows it. Give this or `accessToken`.
+   * @default undefined
    * @example 'https://oapi.dingtalk.com/robot/send?access_token=6a1c…'
    */
   webhook?: string;
   /**
    * The access token alone (the part after `access_token=`). Use with `baseUrl` for another host.
+   * @default undefined
    * @example process.env.DINGTALK_ACCESS_TOKEN
    */
   accessToken?: string;
@@ -29,6 +31,7 @@ export interface TransportOptions {
   /**
    * Timeout of each attempt, in milliseconds. There is always one.
    * @default 10000
+   * @example 3000
    */
   timeoutMs?: number;
   /**
@@ -46,11 +49,13 @@ export interface TransportOptions {
   /**
    * The `User-Agent` header.
    * @default 'dingbot/<version>'
+   * @example 'deploy-bot/2.1 dingbot/0.1.0'
    */
   userAgent?: string;
   /**
    * The clock used for signing timestamps (tests only).
    * @default Date.now
+   * @example () => Date.parse('2024-06-01T00:00:00Z')
    */
   now?: () => number;
 }
@@ -60,24 +65,28 @@ export interface MessageDefaults {
   /**
    * The robot's signing secret (`SEC…`, under 加签 in its security settings). Every request is signed
    * with a fresh timestamp.
+   * @default undefined (the robot does not sign)
    * @example process.env.DINGTALK_SECRET
    */
   secret?: string;
   /**
    * The robot's keywords (自定义关键词). dingbot makes sure each message contains one, adding the first
    * when none is present.
+   * @default [] (no keyword check)
    * @example ['alert', '告警']
    */
   keywords?: readonly string[];
   /**
    * Where an added keyword goes in the message body.
    * @default 'end'
+   * @example 'start'
    */
   keywordPlacement?: KeywordPlacement;
   /**
    * Write `@<mobile>`/`@<userId>` into the text for each mention missing there, since DingTalk only
    * pings mentions it finds in the text.
    * @default true
+   * @example false
    */
   insertMentions?: boolean;
 }

@@ -1,6 +1,9 @@
 import { DingbotError } from './base.js';
 
-/** Bad input, found before anything was sent: the message names the field and how to fix it. */
+/**
+ * Bad input, found before anything was sent: the message names the field and how to fix it.
+ * @example try { validateMessage(input); } catch (error) { if (error instanceof ValidationError) console.error(error.field, error.hint); }
+ */
 export class ValidationError extends DingbotError {
   override name = 'ValidationError';
   /** Path of the offending field, e.g. `actionCard.btns[1].actionURL`. */
@@ -11,7 +14,10 @@ export class ValidationError extends DingbotError {
   }
 }
 
-/** An option given to a constructor is wrong; the message names the package and the option. */
+/**
+ * An option given to a constructor is wrong; the message names the package and the option.
+ * @example try { new Robot({ accessToken: url }); } catch (error) { if (error instanceof OptionsError) console.error(error.option, error.message); }
+ */
 export class OptionsError extends DingbotError {
   override name = 'OptionsError';
   /** The option, e.g. `accessToken`. */
@@ -22,7 +28,10 @@ export class OptionsError extends DingbotError {
   }
 }
 
-/** The body is over DingTalk's 20000-byte limit (found before sending, or answered by DingTalk as 460101). */
+/**
+ * The body is over DingTalk's 20000-byte limit (found before sending, or answered by DingTalk as 460101).
+ * @example catch (error) { if (error instanceof MessageTooLongError) await robot.text(summary.slice(0, 5000)); }
+ */
 export class MessageTooLongError extends DingbotError {
   override name = 'MessageTooLongError';
   /** The body's size in UTF-8 bytes, when known. */
@@ -51,7 +60,10 @@ export class MessageTooLongError extends DingbotError {
   }
 }
 
-/** The robot's queue is full and its overflow policy is `'reject'`. */
+/**
+ * The robot's queue is full and its overflow policy is `'reject'`.
+ * @example catch (error) { if (error instanceof QueueFullError) metrics.increment('dingtalk.dropped'); }
+ */
 export class QueueFullError extends DingbotError {
   override name = 'QueueFullError';
   constructor(maxQueue: number) {
@@ -64,7 +76,10 @@ export class QueueFullError extends DingbotError {
   }
 }
 
-/** `send()` was called after `close()`. */
+/**
+ * `send()` was called after `close()`.
+ * @example catch (error) { if (error instanceof RobotClosedError) robot = new Robot(options); }
+ */
 export class RobotClosedError extends DingbotError {
   override name = 'RobotClosedError';
   constructor() {

@@ -1,14 +1,20 @@
 import { DingbotError, type DingbotErrorInit } from './base.js';
 import { MessageTooLongError } from './client.js';
 
-/** DingTalk answered, with an `errcode` other than 0. The base of every refusal below. */
+/**
+ * DingTalk answered, with an `errcode` other than 0. The base of every refusal below.
+ * @example catch (error) { if (error instanceof DingTalkError) console.error(error.errcode, error.errmsg); }
+ */
 export class DingTalkError extends DingbotError {
   override name = 'DingTalkError';
   declare readonly errcode: number;
   declare readonly errmsg: string;
 }
 
-/** 130101 / 410100: more than 20 messages a minute; DingTalk throttles the robot for about 10 minutes. */
+/**
+ * 130101 / 410100: more than 20 messages a minute; DingTalk throttles the robot for about 10 minutes.
+ * @example catch (error) { if (error instanceof RateLimitedError) await setTimeout(10 * 60_000); }
+ */
 export class RateLimitedError extends DingTalkError {
   override name = 'RateLimitedError';
   constructor(init: DingbotErrorInit) {
@@ -22,12 +28,18 @@ export class RateLimitedError extends DingTalkError {
   }
 }
 
-/** 310000: one of the robot's security settings refused the message. Subclasses say which. */
+/**
+ * 310000: one of the robot's security settings refused the message. Subclasses say which.
+ * @example catch (error) { if (error instanceof SecurityError) console.error(`check the robot's security settings: ${error.hint}`); }
+ */
 export class SecurityError extends DingTalkError {
   override name = 'SecurityError';
 }
 
-/** 310000 "sign not match". */
+/**
+ * 310000 "sign not match".
+ * @example catch (error) { if (error instanceof SignatureError) console.error('wrong DINGTALK_SECRET?', error.hint); }
+ */
 export class SignatureError extends SecurityError {
   override name = 'SignatureError';
   constructor(init: DingbotErrorInit) {
@@ -41,7 +53,10 @@ export class SignatureError extends SecurityError {
   }
 }
 
-/** 310000 "invalid timestamp": the signing timestamp is over an hour away from DingTalk's clock. */
+/**
+ * 310000 "invalid timestamp": the signing timestamp is over an hour away from DingTalk's clock.
+ * @example catch (error) { if (error instanceof TimestampError) console.error('clock skew: sync NTP'); }
+ */
 export class TimestampError extends SecurityError {
   override name = 'TimestampError';
   constructor(init: DingbotErrorInit) {
@@ -55,7 +70,10 @@ export class TimestampError extends SecurityError {
   }
 }
 
-/** 310000 "keywords not in content". */
+/**
+ * 310000 "keywords not in content".
+ * @example catch (error) { if (error instanceof KeywordError) console.error('configured keywords:', error.keywords); }
+ */
 export class KeywordError extends SecurityError {
   override name = 'KeywordError';
   /** The keywords this robot was configured with in dingbot (DingTalk never says which it expects). */
@@ -74,7 +92,10 @@ export class KeywordError extends SecurityError {
   }
 }
 
-/** 310000 "ip X not in whitelist". */
+/**
+ * 310000 "ip X not in whitelist".
+ * @example catch (error) { if (error instanceof IpNotAllowedError) console.error(`allow ${error.ip} in the robot's settings`); }
+ */
 export class IpNotAllowedError extends SecurityError {
   override name = 'IpNotAllowedError';
   /** The address DingTalk saw, when it said it. */
@@ -91,7 +112,10 @@ export class IpNotAllowedError extends SecurityError {
   }
 }
 
-/** 300001 / 300005 / 400101 / 40035: the access token is missing or unknown. */
+/**
+ * 300001 / 300005 / 400101 / 40035: the access token is missing or unknown.
+ * @example catch (error) { if (error instanceof TokenError) console.error('copy the webhook again:', error.hint); }
+ */
 export class TokenError extends DingTalkError {
   override name = 'TokenError';
   constructor(missing: boolean, init: DingbotErrorInit) {
@@ -107,7 +131,10 @@ export class TokenError extends DingTalkError {
   }
 }
 
-/** 300001 "session 不存在": a callback's sessionWebhook expired (they last about 90 minutes). */
+/**
+ * 300001 "session 不存在": a callback's sessionWebhook expired (they last about 90 minutes).
+ * @example catch (error) { if (error instanceof SessionExpiredError) await robot.text(reply); }
+ */
 export class SessionExpiredError extends DingTalkError {
   override name = 'SessionExpiredError';
   constructor(init: DingbotErrorInit) {
@@ -124,7 +151,10 @@ export class SessionExpiredError extends DingTalkError {
 /** Why a robot cannot post any more. */
 export type RobotUnavailableReason = 'disabled' | 'dissolved' | 'gone';
 
-/** 400102 / 400013 / 400106: the robot was disabled, its group dissolved, or it is no longer in the group. */
+/**
+ * 400102 / 400013 / 400106: the robot was disabled, its group dissolved, or it is no longer in the group.
+ * @example catch (error) { if (error instanceof RobotUnavailableError && error.reason === 'disabled') alertAdmins(); }
+ */
 export class RobotUnavailableError extends DingTalkError {
   override name = 'RobotUnavailableError';
   /** What happened to the robot. */
@@ -152,7 +182,10 @@ export class RobotUnavailableError extends DingTalkError {
   }
 }
 
-/** 400105: the `msgtype` is not one webhook robots accept. */
+/**
+ * 400105: the `msgtype` is not one webhook robots accept.
+ * @example catch (error) { if (error instanceof UnsupportedMessageTypeError) await robot.markdown('Chart', '![](https://example.com/chart.png)'); }
+ */
 export class UnsupportedMessageTypeError extends DingTalkError {
   override name = 'UnsupportedMessageTypeError';
   constructor(init: DingbotErrorInit) {
@@ -166,7 +199,10 @@ export class UnsupportedMessageTypeError extends DingTalkError {
   }
 }
 
-/** 430101–430104: DingTalk's content filter refused a link, text, image or the content. */
+/**
+ * 430101–430104: DingTalk's content filter refused a link, text, image or the content.
+ * @example catch (error) { if (error instanceof ContentRejectedError) console.error('DingTalk refused the content:', error.errmsg); }
+ */
 export class ContentRejectedError extends DingTalkError {
   override name = 'ContentRejectedError';
   constructor(init: DingbotErrorInit) {
@@ -180,7 +216,10 @@ export class ContentRejectedError extends DingTalkError {
   }
 }
 
-/** -1: DingTalk is busy. Retried with backoff. */
+/**
+ * -1: DingTalk is busy. Retried with backoff.
+ * @example catch (error) { if (error instanceof BusyError) queue.retryLater(message); }
+ */
 export class BusyError extends DingTalkError {
   override name = 'BusyError';
   constructor(init: DingbotErrorInit) {
@@ -194,7 +233,10 @@ export class BusyError extends DingTalkError {
   }
 }
 
-/** 43002 / 43004 and other answers that mean the request itself is malformed. */
+/**
+ * 43002 / 43004 and other answers that mean the request itself is malformed.
+ * @example catch (error) { if (error instanceof BadRequestError) console.error('check the custom fetch:', error.hint); }
+ */
 export class BadRequestError extends DingTalkError {
   override name = 'BadRequestError';
   constructor(init: DingbotErrorInit) {
@@ -208,7 +250,10 @@ export class BadRequestError extends DingTalkError {
   }
 }
 
-/** Any other `errcode`. */
+/**
+ * Any other `errcode`.
+ * @example catch (error) { if (error instanceof UnknownDingTalkError) console.error('unknown errcode', error.errcode); }
+ */
 export class UnknownDingTalkError extends DingTalkError {
   override name = 'UnknownDingTalkError';
   constructor(init: DingbotErrorInit) {
@@ -235,6 +280,7 @@ export interface ClassifyContext extends DingbotErrorInit {
 /**
  * Turns a DingTalk answer with a non-zero `errcode` into the matching error class, recognising both
  * the older English and the newer Chinese `errmsg` wordings.
+ * @example classifyDingTalkError(310000, 'sign not match').code // 'SIGN_MISMATCH'
  */
 export function classifyDingTalkError(
   errcode: number,

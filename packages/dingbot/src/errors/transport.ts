@@ -4,6 +4,7 @@ import { DingbotError, type DingbotErrorInit } from './base.js';
 /**
  * No usable answer: network down, DNS failure, connection refused, TLS error (`REQUEST_FAILED`,
  * retryable), or a redirect, which dingbot refuses to follow (`REDIRECT`, not retryable).
+ * @example catch (error) { if (error instanceof RequestError && error.code === 'REQUEST_FAILED') console.error('network:', error.message); }
  */
 export class RequestError extends DingbotError {
   override name = 'RequestError';
@@ -18,7 +19,10 @@ export class RequestError extends DingbotError {
   }
 }
 
-/** No answer within `timeoutMs`. */
+/**
+ * No answer within `timeoutMs`.
+ * @example catch (error) { if (error instanceof TimeoutError) console.error(`no answer within ${error.timeoutMs} ms`); }
+ */
 export class TimeoutError extends RequestError {
   override name = 'TimeoutError';
   /** The timeout that expired, in milliseconds. */
@@ -34,7 +38,10 @@ export class TimeoutError extends RequestError {
   }
 }
 
-/** An answer that is not DingTalk's: a status other than 200, or a body that is not `{errcode, errmsg}` JSON. */
+/**
+ * An answer that is not DingTalk's: a status other than 200, or a body that is not `{errcode, errmsg}` JSON.
+ * @example catch (error) { if (error instanceof HttpError) console.error(error.status, error.bodyStart); }
+ */
 export class HttpError extends DingbotError {
   override name = 'HttpError';
   /** The HTTP status. */

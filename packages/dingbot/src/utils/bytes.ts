@@ -1,6 +1,9 @@
 const encoder = new TextEncoder();
 
-/** UTF-8 byte length of a string, as DingTalk counts its 20000-byte limit. */
+/**
+ * UTF-8 byte length of a string, as DingTalk counts its 20000-byte limit.
+ * @example utf8Length('钉钉') // 6
+ */
 export function utf8Length(value: string): number {
   // Fast path: pure ASCII strings are as long in bytes as in code units.
   let bytes = 0;
