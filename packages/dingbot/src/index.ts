@@ -4,6 +4,37 @@ export type { RetryPolicy } from './core/retry.js';
 export { Robot, type RobotOptions, type SendResult } from './core/robot.js';
 export { sign } from './core/sign.js';
 export type { FetchInit, FetchLike, FetchResponseLike } from './core/transport.js';
+export {
+  type BuiltDigest,
+  buildDigest,
+  type DigestOptions,
+  renderItem,
+  takeDigest,
+} from './delivery/digest.js';
+export {
+  DeliveryEngine,
+  type DeliveryEvents,
+  type DeliveryResult,
+  type DeliveryStats,
+  type EngineConfig,
+  type PartResult,
+  type PostFunction,
+} from './delivery/engine.js';
+export { robotKey } from './delivery/key.js';
+export {
+  type Acquired,
+  type LimiterStore,
+  MemoryStore,
+  type MemoryStoreOptions,
+} from './delivery/limiter.js';
+export {
+  type DeliveryOptions,
+  deliveryDefaults,
+  type OverflowPolicy,
+  type RateLimit,
+} from './delivery/options.js';
+export { bodyBytes, MAX_BODY_BYTES } from './delivery/size.js';
+export { PART_LABEL, partLabel, type SplitOptions, splitMessage, splitText } from './delivery/split.js';
 export { DingbotError, type DingbotErrorInit, isDingbotError, type RedactedRequest } from './errors/base.js';
 export {
   MessageTooLongError,

@@ -1,4 +1,11 @@
-import { MessageTooLongError } from '../errors/client.js';
+import {
+  DeliveryEngine,
+  type DeliveryEvents,
+  type DeliveryResult,
+  type DeliveryStats,
+} from '../delivery/engine.js';
+import { robotKey } from '../delivery/key.js';
+import type { DeliveryOptions } from '../delivery/options.js';
 import {
   type ActionCardInput,
   actionCard,
@@ -13,24 +20,19 @@ import {
 import { ensureKeyword, insertMentions } from '../messages/prepare.js';
 import type { Message } from '../messages/types.js';
 import { validateMessage } from '../messages/validate.js';
-import { utf8Length } from '../utils/bytes.js';
 import { redactUrl } from '../utils/redact.js';
 import { defaults } from './defaults.js';
 import { type ResolvedCoreOptions, type RobotCoreOptions, resolveCoreOptions } from './options.js';
 import { type OutgoingMessage, Transport, USER_AGENT } from './transport.js';
 
-/** Everything `new Robot()` accepts. */
-export type RobotOptions = RobotCoreOptions;
+/** Everything `new Robot()` accepts: where to post, how, what to add, and how to pace delivery. */
+export type RobotOptions = RobotCoreOptions & DeliveryOptions;
 
-/** What `send()` resolves with once DingTalk answered `errcode: 0`. */
-export interface SendResult {
-  /** The idempotency key the message was posted with. */
-  msgUuid: string;
-  /** Attempts the transport made. */
-  attempts: number;
-  /** How the content went out. */
-  delivered: 'alone';
-}
+/**
+ * What `send()` resolves with once all of the message's content was delivered (DingTalk answered
+ * `errcode: 0`): alone, inside a digest (`digestId`, `position`), or as numbered parts (`parts`).
+ */
+export type SendResult = DeliveryResult;
 
 /**
  * A DingTalk group robot. Signs, mentions, adds keywords, validates, and resolves only when DingTalk
@@ -42,10 +44,18 @@ export interface SendResult {
 export class Robot {
   readonly #options: ResolvedCoreOptions;
   readonly #transport: Transport;
+  readonly #engine: DeliveryEngine;
 
   constructor(options: RobotOptions) {
     this.#options = resolveCoreOptions(options, USER_AGENT);
     this.#transport = new Transport(this.#options);
+    this.#engine = new DeliveryEngine({
+      ...pickDelivery(options),
+      key: robotKey(this.#options.token),
+      maxBytes: defaults.maxBodyBytes,
+      post: (message, onRetry) => this.#transport.post(message as OutgoingMessage, onRetry),
+      prepare: (message) => this.prepare(message),
+    });
   }
 
   /** The webhook URL with the access token redacted, for logs. */
@@ -70,17 +80,64 @@ export class Robot {
   }
 
   /**
-   * Sends a message; resolves when DingTalk answered `errcode: 0`.
+   * Sends a message; resolves when DingTalk answered `errcode: 0` for its content. Never blocks: the
+   * message waits its turn in the robot's queue, within the rate limit, merged into a digest when more
+   * is waiting than the limit lets through, split into parts when over 20000 bytes.
    * @example await robot.send(markdown('Deploy', '### Deploy done'))
    */
-  async send(message: Message): Promise<SendResult> {
-    const prepared = this.prepare(message);
-    const outgoing = { ...prepared, msgUuid: message.msgUuid ?? crypto.randomUUID() } as OutgoingMessage;
-    const bytes = utf8Length(JSON.stringify(outgoing));
-    if (bytes > defaults.maxBodyBytes)
-      throw new MessageTooLongError(bytes, defaults.maxBodyBytes, outgoing.msgtype);
-    const receipt = await this.#transport.post(outgoing);
-    return { msgUuid: outgoing.msgUuid, attempts: receipt.attempts, delivered: 'alone' };
+  send(message: Message): Promise<SendResult> {
+    return this.#engine.send(message);
+  }
+
+  /**
+   * Resolves when everything queued so far was delivered or has failed.
+   * @example robot.text('a'); robot.text('b'); await robot.flush();
+   */
+  flush(): Promise<void> {
+    return this.#engine.flush();
+  }
+
+  /**
+   * Refuses new sends, then resolves once everything queued was delivered or has failed.
+   * @example process.on('SIGTERM', () => robot.close().then(() => process.exit(0)));
+   */
+  close(): Promise<void> {
+    return this.#engine.close();
+  }
+
+  /**
+   * Refuses new sends and rejects everything queued at once (the send under way still settles).
+   * @example robot.abort(); // shutting down during a 10-minute penalty
+   */
+  abort(error?: unknown): void {
+    this.#engine.abort(error);
+  }
+
+  /**
+   * A snapshot of the robot's delivery counters, for metrics.
+   * @example const { queued, sends, digests, throttles } = robot.stats();
+   */
+  stats(): DeliveryStats {
+    return this.#engine.stats();
+  }
+
+  /**
+   * Listens to delivery events (`sent`, `retried`, `throttled`, `resumed`, `digested`, `split`,
+   * `failed`, `overflow`); returns the function that stops listening.
+   * @example robot.on('throttled', (e) => console.warn(`robot paused for ${e.ms} ms`));
+   */
+  on<K extends keyof DeliveryEvents>(type: K, listener: (event: DeliveryEvents[K]) => void): () => void {
+    return this.#engine.on(type, listener);
+  }
+
+  /** Whether the robot is serving a penalty right now. */
+  get paused(): boolean {
+    return this.#engine.paused;
+  }
+
+  /** @internal The engine, for `RobotPool`. */
+  get engine(): DeliveryEngine {
+    return this.#engine;
   }
 
   /**
@@ -122,4 +179,10 @@ export class Robot {
   feedCard(items: readonly FeedItemInput[]): Promise<SendResult> {
     return this.send(feedCard(items));
   }
+}
+
+/** The delivery options out of the Robot's options (so none of the rest reaches the engine). */
+function pickDelivery(options: RobotOptions): DeliveryOptions {
+  const { rateLimit, penaltyMs, penalty, digest, split, maxQueue, overflow, store, keepAlive } = options;
+  return { rateLimit, penaltyMs, penalty, digest, split, maxQueue, overflow, store, keepAlive };
 }

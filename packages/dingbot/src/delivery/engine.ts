@@ -1,5 +1,6 @@
 import { type DingbotError, isDingbotError } from '../errors/base.js';
 import { MessageTooLongError, OptionsError, QueueFullError, RobotClosedError } from '../errors/client.js';
+import { RateLimitedError } from '../errors/dingtalk.js';
 import type { Message } from '../messages/types.js';
 import { type DigestOptions, takeDigest } from './digest.js';
 import { Emitter } from './emitter.js';
@@ -179,6 +180,7 @@ export class DeliveryEngine {
   #pausedAt: number | undefined;
   #pausedUntil: number | undefined;
   #closed = false;
+  #lastThrottle: DingbotError | undefined;
   #idle: (() => void)[] = [];
   readonly #stats = {
     sends: 0,
@@ -301,16 +303,25 @@ export class DeliveryEngine {
     this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    const from = this.#inFlight?.slots ?? 0;
-    for (const slot of this.#queue.takeFrom(from)) {
-      for (const entry of isBundle(slot) ? slot.entries : [slot]) {
-        this.#messages--;
-        if (entry.pending.settled) continue;
-        entry.pending.settled = true;
-        entry.pending.reject(error);
-      }
-    }
+    this.#rejectAll(error);
     this.#checkIdle();
+  }
+
+  /** Rejects every queued message (not the send under way) with `error`. */
+  #rejectAll(error: unknown): void {
+    const from = this.#inFlight?.slots ?? 0;
+    const entries: Entry[] = [];
+    for (const slot of this.#queue.takeFrom(from)) entries.push(...(isBundle(slot) ? slot.entries : [slot]));
+    this.#messages -= entries.length;
+    for (const entry of entries) {
+      if (entry.pending.settled) continue;
+      entry.pending.settled = true;
+      entry.pending.reject(error);
+    }
+    if (entries.length) {
+      this.#stats.failed += entries.length;
+      this.#events.emit('failed', { msgUuid: '', count: entries.length, error });
+    }
   }
 
   /** A snapshot of the counters, for metrics. */
@@ -452,6 +463,13 @@ export class DeliveryEngine {
         const slot = await this.#acquire();
         if (!slot.ok) {
           if (slot.reason === 'penalty') this.#pause(slot.retryInMs, 'store');
+          if (slot.reason === 'penalty' && this.#config.penalty === 'fail') {
+            this.#rejectAll(
+              this.#lastThrottle ??
+                new RateLimitedError({ errmsg: `penalty in effect for ${slot.retryInMs} ms more` }),
+            );
+            continue;
+          }
           this.#wait(slot.retryInMs);
           return;
         }
@@ -480,6 +498,12 @@ export class DeliveryEngine {
           const penaltyMs = this.#config.penaltyMs ?? deliveryDefaults.penaltyMs;
           await this.#store.penalize(this.#config.key, penaltyMs).catch(() => {});
           this.#pause(penaltyMs, 'dingtalk', failure);
+          if (this.#config.penalty === 'fail') {
+            this.#lastThrottle = failure;
+            this.#failed(batch, msgUuid, failure);
+            this.#rejectAll(failure);
+            continue;
+          }
           this.#wait(penaltyMs);
           return;
         } else {

@@ -34,6 +34,13 @@ export interface DeliveryOptions {
    */
   penaltyMs?: number;
   /**
+   * What a penalty does to queued messages: `'wait'` keeps them and resumes by itself when it ends;
+   * `'fail'` rejects them with the `RateLimitedError` at once (scripts and CLIs that must not hang
+   * for 10 minutes), and keeps rejecting sends until the penalty is over.
+   * @default 'wait'
+   */
+  penalty?: 'wait' | 'fail';
+  /**
    * Merge queued messages into markdown summaries when more are waiting than the window lets through,
    * or `false` to send each alone, in turn.
    * @default true
@@ -75,6 +82,7 @@ export interface DeliveryOptions {
 export const deliveryDefaults = {
   rateLimit: { limit: 20, windowMs: 60_000 },
   penaltyMs: 600_000,
+  penalty: 'wait',
   maxQueue: 10_000,
   overflow: 'digest',
   keepAlive: true,
