@@ -33,6 +33,14 @@ export {
   type OverflowPolicy,
   type RateLimit,
 } from './delivery/options.js';
+export {
+  broadcast,
+  type PoolSendResult,
+  type PoolStrategy,
+  RobotPool,
+  type RobotPoolOptions,
+  type Sender,
+} from './delivery/pool.js';
 export { bodyBytes, MAX_BODY_BYTES } from './delivery/size.js';
 export { PART_LABEL, partLabel, type SplitOptions, splitMessage, splitText } from './delivery/split.js';
 export { DingbotError, type DingbotErrorInit, isDingbotError, type RedactedRequest } from './errors/base.js';

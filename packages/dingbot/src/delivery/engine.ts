@@ -474,6 +474,8 @@ export class DeliveryEngine {
           return;
         }
         this.#resume();
+        // The queue may have been emptied meanwhile (evacuate, abort): the slot goes unused.
+        if (this.#queue.length === 0) break;
         const batch = this.#form(slot.remaining);
         const msgUuid = (batch.kind === 'alone' ? batch.entries[0]!.uuid : undefined) ?? this.#uuid();
         const outgoing = { ...batch.message, msgUuid };

@@ -1,0 +1,202 @@
+import type { Robot, SendResult } from '../core/robot.js';
+import { isDingbotError } from '../errors/base.js';
+import { OptionsError } from '../errors/client.js';
+import type { Message } from '../messages/types.js';
+import type { DeliveryStats } from './engine.js';
+
+/** How a {@link RobotPool} picks the robot for a message. */
+export type PoolStrategy = 'round-robin' | 'least-loaded';
+
+/** Options of {@link RobotPool}. */
+export interface RobotPoolOptions {
+  /**
+   * `'least-loaded'` picks the healthy robot with the fewest messages queued; `'round-robin'` takes
+   * the healthy robots in turn.
+   * @default 'least-loaded'
+   */
+  strategy?: PoolStrategy;
+  /**
+   * How long a robot that failed for a reason of its own (disabled, unknown token, bad signature,
+   * network) is left out before it is tried again.
+   * @default 60000
+   */
+  cooldownMs?: number;
+  /**
+   * Move the queued messages of a robot that gets throttled or fails to the others.
+   * @default true
+   */
+  rebalance?: boolean;
+}
+
+/** What {@link RobotPool.send} resolves with: the robot's result and which robot delivered it. */
+export type PoolSendResult = SendResult & {
+  /** Index, in the pool's list, of the robot that delivered the message. */
+  robot: number;
+};
+
+/** Errors about the message itself: another robot would refuse it too. */
+const MESSAGE_ERRORS = new Set([
+  'VALIDATION',
+  'MESSAGE_TOO_LONG',
+  'CONTENT_REJECTED',
+  'UNSUPPORTED_MSGTYPE',
+  'BAD_REQUEST',
+  'INVALID_OPTIONS',
+]);
+
+/** Whether a failure belongs to the robot (so another robot may succeed) rather than to the message. */
+function robotsFault(error: unknown): boolean {
+  return !isDingbotError(error) || !MESSAGE_ERRORS.has(error.code);
+}
+
+/**
+ * Several robots in the same group used as one: sends are spread over them to lift the 20-a-minute
+ * ceiling, and a robot that is throttled, disabled or failing is left out (its queued messages move to
+ * the others) until it recovers.
+ * @example
+ * const pool = new RobotPool([new Robot({ webhook: A }), new Robot({ webhook: B })]);
+ * await pool.send(text('deploy done')); // { delivered: 'alone', robot: 0, … }
+ */
+export class RobotPool {
+  readonly #robots: readonly Robot[];
+  readonly #strategy: PoolStrategy;
+  readonly #cooldownMs: number;
+  readonly #outUntil: number[];
+  #next = 0;
+  #closed = false;
+  readonly #rebalancing: boolean;
+
+  constructor(robots: readonly Robot[], options: RobotPoolOptions = {}) {
+    if (!Array.isArray(robots) || robots.length === 0) {
+      throw new OptionsError('robots', 'is empty', 'Give RobotPool at least one Robot.');
+    }
+    const strategy = options.strategy ?? 'least-loaded';
+    if (strategy !== 'least-loaded' && strategy !== 'round-robin') {
+      throw new OptionsError(
+        'strategy',
+        `is ${JSON.stringify(strategy)}`,
+        "Use 'least-loaded' or 'round-robin'.",
+      );
+    }
+    this.#robots = [...robots];
+    this.#strategy = strategy;
+    this.#cooldownMs = options.cooldownMs ?? 60_000;
+    this.#outUntil = robots.map(() => 0);
+    this.#rebalancing = options.rebalance !== false;
+    if (this.#rebalancing) {
+      this.#robots.forEach((robot, i) => {
+        robot.on('throttled', () => this.#rebalance(i));
+      });
+    }
+  }
+
+  /** The robots, in the pool's order. */
+  get robots(): readonly Robot[] {
+    return this.#robots;
+  }
+
+  /** Indexes of robots that may take a message now: not paused, not cooling down. */
+  #healthy(exclude: ReadonlySet<number>): number[] {
+    const now = Date.now();
+    return this.#robots
+      .map((_, i) => i)
+      .filter((i) => !exclude.has(i) && !this.#robots[i]!.paused && this.#outUntil[i]! <= now);
+  }
+
+  #pick(exclude: ReadonlySet<number>): number | undefined {
+    let candidates = this.#healthy(exclude);
+    // Every robot is unwell: pick among the rest anyway; their queues wait out penalties.
+    if (candidates.length === 0) candidates = this.#robots.map((_, i) => i).filter((i) => !exclude.has(i));
+    if (candidates.length === 0) return undefined;
+    if (this.#strategy === 'round-robin') {
+      const sorted = candidates.map((i) => ({
+        i,
+        d: (i - this.#next + this.#robots.length) % this.#robots.length,
+      }));
+      sorted.sort((a, b) => a.d - b.d);
+      const chosen = sorted[0]!.i;
+      this.#next = (chosen + 1) % this.#robots.length;
+      return chosen;
+    }
+    const load = (i: number) => {
+      const s = this.#robots[i]!.stats();
+      return s.queued + s.inFlight;
+    };
+    let best = candidates[0]!;
+    for (const i of candidates) if (load(i) < load(best)) best = i;
+    return best;
+  }
+
+  /**
+   * Sends through one robot of the pool; fails over to the next one when a robot fails for a reason
+   * of its own. Rejects only when every robot failed, or at once when the message itself is refused.
+   */
+  send(message: Message): Promise<PoolSendResult> {
+    return this.#sendAvoiding(message, new Set());
+  }
+
+  async #sendAvoiding(message: Message, tried: Set<number>): Promise<PoolSendResult> {
+    let lastError: unknown;
+    for (;;) {
+      const i = this.#pick(tried);
+      if (i === undefined) throw lastError;
+      tried.add(i);
+      try {
+        const result = await this.#robots[i]!.send(message);
+        return { robot: i, ...result };
+      } catch (error) {
+        if (!robotsFault(error)) throw error;
+        this.#outUntil[i] = Date.now() + this.#cooldownMs;
+        lastError = error;
+        // Its other queued messages would most likely fail the same way: move them now.
+        if (this.#rebalancing) this.#rebalance(i);
+      }
+    }
+  }
+
+  /** A throttled robot's waiting messages go to the healthy robots instead of waiting 10 minutes. */
+  #rebalance(from: number): void {
+    if (this.#closed || this.#healthy(new Set([from])).length === 0) return;
+    for (const moved of this.#robots[from]!.engine.evacuate()) {
+      this.#sendAvoiding(moved.message, new Set([from])).then(
+        (result) => moved.resolve(result),
+        (error) => moved.reject(error),
+      );
+    }
+  }
+
+  /** Resolves when every robot's queue was delivered or failed. */
+  async flush(): Promise<void> {
+    await Promise.all(this.#robots.map((r) => r.flush()));
+  }
+
+  /** Closes every robot (each flushes first). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all(this.#robots.map((r) => r.close()));
+  }
+
+  /** Each robot's counters, in the pool's order. */
+  stats(): DeliveryStats[] {
+    return this.#robots.map((r) => r.stats());
+  }
+}
+
+/** Anything with a `send()`: a Robot or a RobotPool. */
+export interface Sender {
+  send(message: Message): Promise<SendResult>;
+}
+
+/**
+ * Sends the same message to several groups (robots or pools) at once; resolves when all settled,
+ * with one outcome per target, in order. Never rejects: look at each outcome.
+ * @example
+ * const outcomes = await broadcast([opsRobot, devPool], text('maintenance at 22:00'));
+ * outcomes.filter((o) => o.status === 'rejected') // the groups that did not get it
+ */
+export function broadcast(
+  targets: readonly Sender[],
+  message: Message,
+): Promise<PromiseSettledResult<SendResult>[]> {
+  return Promise.allSettled(targets.map((t) => t.send(message)));
+}
