@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startEmulator } from '@dingbot/emulator';
 import type { MessageRecord } from '@dingbot/emulator';
+import { startEmulator } from '@dingbot/emulator';
 import { markdown, Robot, text } from '../src/index.js';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
@@ -14,7 +14,10 @@ before(async () => {
     port: 0,
     rateLimit: { limit: LIMIT, windowMs: WINDOW },
     penaltyMs: 3000,
-    robots: ['burst-500', 'forced-penalty', 'penalty-fail', 'split-long'].map((token) => ({ token, name: token })),
+    robots: ['burst-500', 'forced-penalty', 'penalty-fail', 'split-long'].map((token) => ({
+      token,
+      name: token,
+    })),
   });
 });
 after(() => emulator.close());
@@ -50,18 +53,38 @@ describe('delivery against the emulator', () => {
     const sends = Array.from({ length: 500 }, (_, i) =>
       i % 5 === 0
         ? robot.send(markdown(`alarm ${i}`, `### alarm <${i}>\n\n- host: db-${i % 9}`))
-        : robot.send(text(`alert <${i}>: CPU 9${i % 10}% on web-${i % 13}`, i % 50 === 1 ? { at: { mobiles: ['13800000000'] } } : {})),
+        : robot.send(
+            text(
+              `alert <${i}>: CPU 9${i % 10}% on web-${i % 13}`,
+              i % 50 === 1 ? { at: { mobiles: ['13800000000'] } } : {},
+            ),
+          ),
     );
     const settled = await Promise.allSettled(sends);
-    assert.deepEqual(settled.filter((s) => s.status === 'rejected'), []);
+    assert.deepEqual(
+      settled.filter((s) => s.status === 'rejected'),
+      [],
+    );
     const records = emulator.messages({ robot: token });
     const all = records.map(bodyOf).join('\n');
     for (let i = 0; i < 500; i++) assert.ok(all.includes(`<${i}>`), `message ${i} never arrived`);
-    assert.deepEqual(emulator.attempts({ robot: token }).map((a) => a.errcode), []);
-    assert.ok(maxInWindow(records.map((r) => r.receivedAt), WINDOW) <= LIMIT);
+    assert.deepEqual(
+      emulator.attempts({ robot: token }).map((a) => a.errcode),
+      [],
+    );
+    assert.ok(
+      maxInWindow(
+        records.map((r) => r.receivedAt),
+        WINDOW,
+      ) <= LIMIT,
+    );
     assert.ok(records.length < 30, `${records.length} sends for 500 messages`);
     // Mentions survive merging: the digest carrying them pings.
-    assert.ok(records.some((r) => r.mentions.mobiles.includes('13800000000') && r.mentions.missing.mobiles.length === 0));
+    assert.ok(
+      records.some(
+        (r) => r.mentions.mobiles.includes('13800000000') && r.mentions.missing.mobiles.length === 0,
+      ),
+    );
     const stats = robot.stats();
     assert.equal(stats.delivered, 500);
     assert.equal(stats.queued, 0);
