@@ -62,6 +62,11 @@ export class Output {
     this.#io.stderr.write(`${this.scrub(line)}\n`);
   }
 
+  /** Writes raw text (no newline added) to a stream: for progress lines redrawn in place. */
+  write(which: 'out' | 'err', text: string): void {
+    (which === 'out' ? this.#io.stdout : this.#io.stderr).write(this.scrub(text));
+  }
+
   /** Writes a JSON document to stdout. */
   printJson(value: unknown): void {
     this.out(JSON.stringify(value));

@@ -40,8 +40,13 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
     }
     if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
       const { helpFor } = await import('./help.js');
+      if (first === undefined) {
+        // No command at all: usage on stderr, so a script that forgot its arguments fails loudly.
+        out.err(helpFor([]));
+        return EXIT.USAGE;
+      }
       out.out(helpFor(first === 'help' ? rest : []));
-      return first === undefined ? EXIT.USAGE : EXIT.OK;
+      return EXIT.OK;
     }
     const load = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
     if (!load) {

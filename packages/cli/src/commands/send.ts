@@ -8,7 +8,7 @@ import { readAll } from '../io.js';
 import { proxyFetch } from '../proxy.js';
 import type { CommandContext } from '../run.js';
 import { type ResolvedTarget, ROBOT_OPTIONS, resolveTarget } from '../target.js';
-import { sendWithWaiting, type WaitPolicy } from '../throttle.js';
+import { deliver, type WaitPolicy } from '../throttle.js';
 
 const OPTIONS = {
   ...ROBOT_OPTIONS,
@@ -89,8 +89,9 @@ export default async function send(args: string[], { io, out, env }: CommandCont
       : values.wait === undefined
         ? DEFAULT_WAIT_MS
         : parseDuration(values.wait, '--wait'),
-    penaltyMs: values.penalty === undefined ? DEFAULT_PENALTY_MS : parseDuration(values.penalty, '--penalty'),
   };
+  const penaltyMs =
+    values.penalty === undefined ? DEFAULT_PENALTY_MS : parseDuration(values.penalty, '--penalty');
 
   // The robot first: its token and secret must be known to the output before anything is printed.
   const target = await resolveTarget(values, env, out);
@@ -104,14 +105,20 @@ export default async function send(args: string[], { io, out, env }: CommandCont
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(retries === undefined ? {} : { retry: { ...RETRY, retries } }),
     fetch: (await proxyFetch(env)) as RobotOptions['fetch'],
+    penaltyMs,
+    // --no-wait: the engine rejects at once instead of waiting the penalty out.
+    penalty: wait.maxWaitMs === 0 ? 'fail' : 'wait',
   });
 
   if (values['dry-run']) return dryRun(robot, message, target, out);
 
   const progress = values['no-progress'] ? false : values.progress ? true : out.stderrIsTTY;
-  const result: SendResult = await sendWithWaiting(robot as Robot, message, wait, (line) => {
-    if (progress && !out.json) out.err(out.style('yellow', line));
-  });
+  let result: SendResult;
+  try {
+    result = await deliver(robot, message, wait, out, progress && !out.json);
+  } finally {
+    await robot.close();
+  }
   if (out.json) {
     out.printJson({ ok: true, exitCode: EXIT.OK, msgtype: message.msgtype, ...result, url: robot.url });
   } else if (!values.quiet) {
