@@ -461,6 +461,8 @@ export class DeliveryEngine {
     try {
       while (this.#queue.length > 0) {
         const slot = await this.#acquire();
+        // The queue may have been emptied meanwhile (evacuate, abort): nothing to wait or send for.
+        if (this.#queue.length === 0) break;
         if (!slot.ok) {
           if (slot.reason === 'penalty') this.#pause(slot.retryInMs, 'store');
           if (slot.reason === 'penalty' && this.#config.penalty === 'fail') {
@@ -474,8 +476,6 @@ export class DeliveryEngine {
           return;
         }
         this.#resume();
-        // The queue may have been emptied meanwhile (evacuate, abort): the slot goes unused.
-        if (this.#queue.length === 0) break;
         const batch = this.#form(slot.remaining);
         const msgUuid = (batch.kind === 'alone' ? batch.entries[0]!.uuid : undefined) ?? this.#uuid();
         const outgoing = { ...batch.message, msgUuid };
