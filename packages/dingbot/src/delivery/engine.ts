@@ -7,11 +7,16 @@ import { Emitter } from './emitter.js';
 import { type Acquired, type LimiterStore, MemoryStore } from './limiter.js';
 import { type DeliveryOptions, deliveryDefaults, type OverflowPolicy, type RateLimit } from './options.js';
 import { Ring } from './ring.js';
-import { bodyBytes, DEFAULT_RESERVE_BYTES, MAX_BODY_BYTES } from './size.js';
+import { bodyBytes, DEFAULT_RESERVE_BYTES, jsonStringBytes, MAX_BODY_BYTES } from './size.js';
 import { type SplitOptions, splitMessage } from './split.js';
 
-/** `,"msgUuid":"<uuid>"`: what the id adds to a body. */
-const UUID_BYTES = 52;
+/** `,"msgUuid":"<uuid>"`: what a generated id (36 characters) adds to a body. */
+const UUID_BYTES = 49;
+
+/** What the `msgUuid` adds to a body: the caller's own, or a generated one. */
+function uuidBytes(uuid: string | undefined): number {
+  return uuid === undefined ? UUID_BYTES : 13 + jsonStringBytes(uuid);
+}
 
 /** How one piece of content went out. */
 export interface PartResult {
@@ -370,7 +375,7 @@ export class DeliveryEngine {
   #prepare(message: Message): Message[] {
     const prepare = this.#config.prepare ?? ((m: Message) => m);
     const whole = prepare(message);
-    const bytes = bodyBytes(whole) + UUID_BYTES;
+    const bytes = bodyBytes(whole) + uuidBytes(message.msgUuid);
     if (bytes <= this.#maxBytes) return [whole];
     if (this.#split === false || (message.msgtype !== 'text' && message.msgtype !== 'markdown')) {
       throw new MessageTooLongError(bytes, this.#maxBytes, message.msgtype);

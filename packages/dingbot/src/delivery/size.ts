@@ -10,7 +10,10 @@ export const MAX_BODY_BYTES = 20_000;
  */
 export const DEFAULT_RESERVE_BYTES = 256;
 
-/** The size DingTalk measures: the UTF-8 bytes of the JSON body. */
+/**
+ * The size DingTalk measures: the UTF-8 bytes of the JSON body.
+ * @example bodyBytes(text('钉钉')) // 46: {"msgtype":"text","text":{"content":"钉钉"}}
+ */
 export function bodyBytes(message: Message): number {
   return utf8Length(JSON.stringify(message));
 }
