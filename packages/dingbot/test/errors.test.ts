@@ -30,6 +30,7 @@ import {
   UnsupportedMessageTypeError,
   ValidationError,
 } from '../src/index.js';
+import { DIRECT } from './helpers/direct.js';
 import { closedPort, dingtalk, type Reply, startServer, type TestServer } from './helpers/server.js';
 
 const TOKEN = 'a'.repeat(64);
@@ -50,7 +51,7 @@ async function sendAndCatch(
   // One reply answers every attempt; a list answers in turn, then the server keeps its fallback.
   if (Array.isArray(reply)) server.reply(...reply);
   else server.fallback = reply;
-  const robot = new Robot({ accessToken: TOKEN, baseUrl: server.url, retry: 'fast', ...options });
+  const robot = new Robot({ accessToken: TOKEN, baseUrl: server.url, retry: 'fast', ...DIRECT, ...options });
   const error = await robot.text('hello').then(
     () => assert.fail('send() resolved although DingTalk refused'),
     (e: unknown) => e,
@@ -422,7 +423,12 @@ describe('answers that are not DingTalk’s, and no answer', () => {
 
   test('connection refused → RequestError (no response), retried', async () => {
     const port = await closedPort();
-    const robot = new Robot({ accessToken: TOKEN, baseUrl: `http://127.0.0.1:${port}`, retry: 'fast' });
+    const robot = new Robot({
+      accessToken: TOKEN,
+      baseUrl: `http://127.0.0.1:${port}`,
+      retry: 'fast',
+      ...DIRECT,
+    });
     const error = await robot.text('x').catch((e: unknown) => e);
     assert.ok(error instanceof RequestError);
     assert.ok(!(error instanceof TimeoutError));
@@ -558,6 +564,7 @@ describe('redaction', () => {
           secret: `SEC${s}`,
           baseUrl: server.url,
           retry: 'none',
+          ...DIRECT,
         });
         const error = await robot.text('hello').catch((e: unknown) => e);
         assert.ok(isDingbotError(error));
@@ -605,6 +612,6 @@ describe('redaction', () => {
 test('a message refused by DingTalk never resolves send()', async () => {
   // The classic mistake of other libraries: HTTP 200 taken for success.
   server.reply(dingtalk(310000, 'keywords not in content'));
-  const robot = new Robot({ accessToken: TOKEN, baseUrl: server.url, retry: 'none' });
+  const robot = new Robot({ accessToken: TOKEN, baseUrl: server.url, retry: 'none', ...DIRECT });
   await assert.rejects(robot.send(text('hello')), KeywordError);
 });

@@ -11,6 +11,7 @@ import {
   text,
   VERSION,
 } from '../src/index.js';
+import { DIRECT } from './helpers/direct.js';
 import { dingtalk, OK, type Reply, startServer, type TestServer } from './helpers/server.js';
 
 const TOKEN = '0123456789abcdef'.repeat(4);
@@ -24,7 +25,7 @@ after(() => server.close());
 beforeEach(() => server.reset());
 
 function robot(options: Partial<ConstructorParameters<typeof Robot>[0]> = {}): Robot {
-  return new Robot({ accessToken: TOKEN, baseUrl: server.url, retry: 'fast', ...options });
+  return new Robot({ accessToken: TOKEN, baseUrl: server.url, retry: 'fast', ...DIRECT, ...options });
 }
 
 function bodyOf(i: number): Record<string, unknown> {
@@ -55,7 +56,7 @@ describe('the request', () => {
 
   test('the webhook form posts to the same URL, without timestamp/sign pasted in', async () => {
     const webhook = `${server.url}/robot/send?access_token=${TOKEN}&timestamp=1&sign=stale`;
-    await new Robot({ webhook, retry: 'none' }).text('hi');
+    await new Robot({ webhook, retry: 'none', ...DIRECT }).text('hi');
     assert.equal(server.requests[0]!.url, `/robot/send?access_token=${TOKEN}`);
   });
 
