@@ -76,6 +76,23 @@ export interface SendOverheadResult {
   ratioP99: Ratios;
   /** Messages the emulator refused (must be 0). */
   refused: number;
+  /**
+   * Where dingbot's extra time can go: microseconds per call of the steps it does and the floor does
+   * not, or does differently, timed alone in the same process after the sends.
+   */
+  stepCostsUs: StepCosts;
+}
+
+/** Microseconds per call of single steps, see {@link SendOverheadResult.stepCostsUs}. */
+export interface StepCosts {
+  /** HMAC-SHA256 + base64 with WebCrypto, key imported once (dingbot's core: no `node:` imports). */
+  webCryptoSign: number;
+  /** The same with `node:crypto` `createHmac` (the floor, dingtalk-robot-sender). */
+  nodeCryptoSign: number;
+  /** `AbortSignal.timeout(10000)`: dingbot's always-on per-attempt timeout, before fetch wires it up. */
+  abortSignalTimeout: number;
+  /** `Robot.prepare()` of a text message: validation, mentions, keywords. */
+  prepare: number;
 }
 
 /** Ratios of each contender to bare fetch. */
@@ -113,9 +130,11 @@ export async function benchSendOverhead(options: SendOverheadOptions = {}): Prom
     robots: [{ token: TOKEN, name: 'bench', secret: SECRET }],
     maxRecords: 100,
   });
+  let closeSenders: (() => Promise<void>) | undefined;
   try {
     const webhook = emulator.webhookUrl(TOKEN);
-    const senders = makeSenders(webhook);
+    const { senders, close } = makeSenders(webhook);
+    closeSenders = close;
 
     let counter = 0;
     const content = () => `bench message ${++counter}`;
@@ -163,6 +182,7 @@ export async function benchSendOverhead(options: SendOverheadOptions = {}): Prom
     const ratios = (name: Contender, p: number): RatioSpread =>
       spread(samples[name].map((s, round) => percentile(s, p) / percentile(samples.fetch[round]!, p)));
 
+    const stepCostsUs = await measureSteps(Math.min(2000, Math.max(50, sends)));
     return {
       sends,
       rounds,
@@ -184,15 +204,21 @@ export async function benchSendOverhead(options: SendOverheadOptions = {}): Prom
         nodeHttp: ratios('nodeHttp', 99),
       },
       refused,
+      stepCostsUs,
     };
   } finally {
+    await closeSenders?.();
     await emulator.close();
   }
 }
 
 /** One function per contender: posts one text message and throws unless DingTalk said `errcode: 0`. */
-function makeSenders(webhook: string): Record<Contender, (content: string) => Promise<void>> {
-  const robot = new Robot({ webhook, secret: SECRET, retry: 'none' });
+function makeSenders(webhook: string): {
+  senders: Record<Contender, (content: string) => Promise<void>>;
+  close: () => Promise<void>;
+} {
+  // rateLimit: false, like the emulator's: this measures the cost of a send, not the pacing.
+  const robot = new Robot({ webhook, secret: SECRET, retry: 'none', rateLimit: false });
 
   const require = createRequire(import.meta.url);
   const ChatBot = require('dingtalk-robot-sender') as ChatBotClass;
@@ -207,9 +233,10 @@ function makeSenders(webhook: string): Record<Contender, (content: string) => Pr
   const body = (content: string): string =>
     JSON.stringify({ msgtype: 'text', text: { content }, msgUuid: randomUUID() });
 
-  return {
-    // dingbot: validate, prepare (mentions, keywords), msgUuid, size check, WebCrypto HMAC sign,
-    // global fetch with timeout and redirect: 'error', parse and classify the reply.
+  const senders: Record<Contender, (content: string) => Promise<void>> = {
+    // dingbot: the delivery engine's queue (no pacing: rateLimit false), validate, prepare (mentions,
+    // keywords), msgUuid, size check, WebCrypto HMAC sign, global fetch with timeout and
+    // redirect: 'error', parse and classify the reply.
     dingbot: async (content) => {
       await robot.send({ msgtype: 'text', text: { content } });
     },
@@ -250,6 +277,43 @@ function makeSenders(webhook: string): Record<Contender, (content: string) => Pr
       }
     },
   };
+  return { senders, close: () => robot.close() };
+}
+
+async function measureSteps(iterations: number): Promise<StepCosts> {
+  const encoder = new TextEncoder();
+  const key = await crypto.subtle.importKey(
+    'raw',
+    encoder.encode(SECRET),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  const robot = new Robot({
+    webhook: 'http://127.0.0.1:9/robot/send?access_token=steps',
+    secret: SECRET,
+    rateLimit: false,
+  });
+  const time = async (step: () => unknown): Promise<number> => {
+    for (let i = 0; i < iterations / 10; i++) await step();
+    const start = performance.now();
+    for (let i = 0; i < iterations; i++) await step();
+    return ((performance.now() - start) / iterations) * 1000;
+  };
+  const costs: StepCosts = {
+    webCryptoSign: await time(async () =>
+      Buffer.from(await crypto.subtle.sign('HMAC', key, encoder.encode(`${Date.now()}\n${SECRET}`))).toString(
+        'base64',
+      ),
+    ),
+    nodeCryptoSign: await time(() =>
+      createHmac('sha256', SECRET).update(`${Date.now()}\n${SECRET}`).digest('base64'),
+    ),
+    abortSignalTimeout: await time(() => AbortSignal.timeout(10_000)),
+    prepare: await time(() => robot.prepare({ msgtype: 'text', text: { content: 'bench message' } })),
+  };
+  await robot.close();
+  return costs;
 }
 
 function rotate<T>(items: readonly T[], by: number): T[] {
