@@ -478,20 +478,14 @@ describe('the 20000-byte limit (UTF-8 bytes of the body as posted)', () => {
       await fc.assert(property(build, offsets), { numRuns: 40 });
     });
 
-    // KNOWN BUG (src/delivery/engine.ts, not ours): the engine counts the msgUuid as a fixed 52 bytes,
-    // while `,"msgUuid":"<36 chars>"` is 49, so bodies of 19998–20000 bytes are refused.
-    test(`${kind}: exactly at the limit is sent, one byte over is refused`, {
-      todo: 'delivery engine: UUID_BYTES is 52, the msgUuid field takes 49',
-    }, async () => {
+    // The boundary itself: the msgUuid field (`,"msgUuid":"<36 chars>"`, 49 bytes) must be measured exactly.
+    test(`${kind}: exactly at the limit is sent, one byte over is refused`, async () => {
       await fc.assert(property(build, fc.integer({ min: -3, max: 3 })), { numRuns: 40 });
     });
   }
 
-  // KNOWN BUG (src/delivery/engine.ts): a caller's own msgUuid is not measured, so a long one
-  // makes a body over the limit that is posted anyway.
-  test('a caller’s long msgUuid counts towards the limit', {
-    todo: 'delivery engine: measure the body with the actual msgUuid',
-  }, async () => {
+  // A caller's own msgUuid is part of the body DingTalk measures.
+  test('a caller’s long msgUuid counts towards the limit', async () => {
     const message = {
       ...link({ title: 'T', text: 'a'.repeat(19_800), url: URL_A }),
       msgUuid: 'u'.repeat(300),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { retryDelay } from '../src/core/retry.js';
 import {
   BusyError,
   HttpError,
@@ -187,4 +188,20 @@ describe('signing', () => {
     assert.equal(server.requests[0]!.query.has('sign'), false);
     assert.equal(server.requests[0]!.query.has('timestamp'), false);
   });
+});
+
+test('backoff: exponential, capped, with jitter between half and all of each delay', () => {
+  const policy = RETRY_POLICIES.default;
+  const bases = [1, 2, 3, 4, 5, 6, 7].map((n) => retryDelay({ ...policy, jitter: false }, n));
+  assert.deepEqual(bases, [500, 1000, 2000, 4000, 8000, 8000, 8000]);
+  for (let n = 1; n <= 7; n++) {
+    assert.equal(
+      retryDelay(policy, n, () => 0),
+      bases[n - 1]! / 2,
+    );
+    assert.equal(retryDelay(policy, n, () => 0.999999).toFixed(0), bases[n - 1]!.toFixed(0));
+  }
+  const spread = new Set(Array.from({ length: 20 }, () => retryDelay(policy, 2)));
+  assert.ok(spread.size > 10, 'jittered delays differ');
+  assert.ok([...spread].every((d) => d >= 500 && d <= 1000));
 });
