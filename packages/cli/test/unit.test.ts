@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { describe, test } from 'node:test';
+import { formatDuration, parseDuration, parseRate } from '../src/duration.js';
+import { EXIT, EXIT_CODE_TABLE, exitCodeForSdkCode } from '../src/exit-codes.js';
+import { type CliIO, run } from '../src/index.js';
+
+/** An in-process terminal: collects what `run()` writes. */
+function fakeIO(
+  env: Record<string, string> = {},
+  tty = true,
+): CliIO & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    stdout: { write: (s: string) => (out += s), isTTY: tty },
+    stderr: { write: (s: string) => (err += s), isTTY: tty },
+    stdin: Readable.from([]),
+    env,
+    out: () => out,
+    err: () => err,
+  };
+}
+
+describe('durations and rates', () => {
+  test('parse with units, refuse bare numbers, format for people', () => {
+    assert.equal(parseDuration('500ms', '--x'), 500);
+    assert.equal(parseDuration('30s', '--x'), 30_000);
+    assert.equal(parseDuration('10m', '--x'), 600_000);
+    assert.equal(parseDuration('1h30m', '--x'), 5_400_000);
+    assert.equal(parseDuration('0', '--x'), 0);
+    assert.throws(() => parseDuration('10', '--wait'), /--wait "10" is not a duration/);
+    assert.throws(() => parseDuration('10m junk', '--wait'), /not a duration/);
+    assert.deepEqual(parseRate('20/60s', '--r'), { limit: 20, windowMs: 60_000 });
+    assert.deepEqual(parseRate('100/m', '--r'), { limit: 100, windowMs: 60_000 });
+    assert.throws(() => parseRate('0/1s', '--r'), /not a rate/);
+    assert.equal(formatDuration(598_000), '9m58s');
+    assert.equal(formatDuration(42_000), '42s');
+    assert.equal(formatDuration(3_900_000), '1h05m');
+  });
+});
+
+describe('exit codes', () => {
+  test('SDK error codes map to distinct exit codes, listed in the help table', () => {
+    assert.equal(exitCodeForSdkCode('SIGN_MISMATCH'), EXIT.SECURITY);
+    assert.equal(exitCodeForSdkCode('KEYWORD_MISSING'), EXIT.SECURITY);
+    assert.equal(exitCodeForSdkCode('RATE_LIMITED'), EXIT.THROTTLED);
+    assert.equal(exitCodeForSdkCode('UNKNOWN_TOKEN'), EXIT.ROBOT);
+    assert.equal(exitCodeForSdkCode('ROBOT_GONE'), EXIT.ROBOT);
+    assert.equal(exitCodeForSdkCode('TIMEOUT'), EXIT.NETWORK);
+    assert.equal(exitCodeForSdkCode('VALIDATION'), EXIT.USAGE);
+    assert.equal(exitCodeForSdkCode('INVALID_OPTIONS'), EXIT.CONFIG);
+    assert.equal(exitCodeForSdkCode('CONTENT_REJECTED'), EXIT.FAILURE);
+    assert.deepEqual(
+      EXIT_CODE_TABLE.map(([code]) => code),
+      [0, 1, 2, 3, 4, 5, 6, 7],
+    );
+  });
+});
+
+describe('run() in-process', () => {
+  test('errors are red on a terminal, plain with NO_COLOR or when not a terminal', async () => {
+    const tty = fakeIO();
+    const noColor = fakeIO({ NO_COLOR: '1' });
+    const piped = fakeIO({}, false);
+    for (const io of [tty, noColor, piped]) assert.equal(await run(['send', 'text', 'x'], io), EXIT.CONFIG);
+    assert.match(tty.err(), /\u001b\[31mdingbot:\u001b\[39m no robot configured/);
+    assert.equal(noColor.err().includes('\u001b['), false);
+    assert.equal(piped.err().includes('\u001b['), false);
+    assert.match(piped.err(), /^dingbot: no robot configured\nhint: /);
+  });
+
+  test('a secret given on the command line never reaches the output, even quoted in an error', async () => {
+    const io = fakeIO({}, false);
+    const secret = 'SECunit-secret-with spaces';
+    const code = await run(
+      ['send', 'text', 'x', '--token', 'unit-token-0123456789', '--secret', secret, '--json'],
+      io,
+    );
+    assert.equal(code, EXIT.CONFIG);
+    assert.equal(io.out().includes(secret), false);
+    assert.equal(io.out().includes('unit-token-0123456789'), false);
+    assert.equal(JSON.parse(io.out()).error.code, 'INVALID_OPTIONS');
+  });
+
+  test('--dry-run works in-process and reads stdin', async () => {
+    const io = fakeIO({}, false);
+    io.stdin = Readable.from(['from stdin\n']);
+    const code = await run(
+      ['send', 'markdown', '--title', 'T', '-', '--dry-run', '--json', '--token', 'unit-token-0123456789'],
+      io,
+    );
+    assert.equal(code, EXIT.OK, io.err());
+    const out = JSON.parse(io.out());
+    assert.deepEqual(out.body, { msgtype: 'markdown', markdown: { title: 'T', text: 'from stdin' } });
+    assert.equal(out.url, 'https://oapi.dingtalk.com/robot/send?access_token=[REDACTED]');
+  });
+});
