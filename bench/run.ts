@@ -112,28 +112,50 @@ const SPECS: Spec[] = [
     fn: 'benchBurst',
     options: QUICK
       ? { messages: 60, limit: 20, windowMs: 500, penaltyMs: 500 }
-      : { messages: 1000, limit: 100, windowMs: 1000, penaltyMs: 2000 },
-    repeat: 1,
+      : { messages: 1000, limit: 20, windowMs: 2000, penaltyMs: 3000 },
+    repeat: QUICK ? 1 : 3,
     timeoutSec: 150,
     about: [
-      'Messages fired all at once through dingbot and through a naive loop, against the emulator with the ' +
-        'rate limit scaled down (the options below): messages lost, sends refused as throttled (130101), ' +
-        'sends made, and the time until the content of the last message reached the emulator.',
+      'Messages fired all at once through dingbot (`Promise.allSettled` of `robot.text()` on a robot paced ' +
+        'at the same limit as the emulator, default delivery options: digest on) and through a naive loop of ' +
+        '`fetch` calls that judges success by the HTTP status, as many robot libraries do, against the emulator ' +
+        "with DingTalk's limit (20 a minute, 10-minute penalty) scaled down to the options below. " +
+        'Messages lost (content that never reached the group), sends refused as throttled (130101), sends the ' +
+        'group accepted, and the time from the first send to the arrival of the last content. ' +
+        'Three runs, median (min–max) per field.',
     ],
-    targets: () => [],
+    render: renderSideBySide,
+    targets: (r) => {
+      const lost = findNumber(r, [/^dingbot\.lost$/]);
+      const throttled = findNumber(r, [/^dingbot\.throttled$/]);
+      const naiveLost = findNumber(r, [/^naive\.lost$/]);
+      if (lost === undefined) return [];
+      return [
+        {
+          benchmark: 'Burst delivery',
+          target: 'dingbot loses nothing and is never throttled (no target set by the issue)',
+          measured: `${fmt(lost)} lost, ${fmt(throttled ?? Number.NaN)} throttled (naive loop: ${fmt(naiveLost ?? Number.NaN)} lost)`,
+          met: lost === 0 && throttled === 0,
+        },
+      ];
+    },
   },
   {
     id: 'cli-start',
     title: '3. CLI start',
     module: './cli-start.ts',
     fn: 'benchCliStart',
-    options: QUICK ? { rounds: 2 } : { rounds: 15 },
+    options: QUICK ? { rounds: 2 } : { rounds: 20 },
     repeat: 1,
     timeoutSec: 150,
     about: [
-      '`dingbot --help` and `dingbot send text …` (to the emulator) as child processes, against `node -e 0` ' +
-        "and against the seed's `curl` command, interleaved, wall-clock per start.",
+      'The built CLI (`packages/cli/dist/bin.js`, as users run it) as child processes: `dingbot --help` and ' +
+        '`dingbot send text …` (to the emulator, on loopback), against `node -e 0` (the floor of any node CLI) ' +
+        "and against the seed's `curl` command (what people script today). Every round runs each once, in " +
+        'rotating order, after 2 warm-up rounds; wall-clock per start, median with IQR and min–max; the help ' +
+        'ratio is also computed per round (its min–max).',
     ],
+    render: renderCliStart,
     targets: (r) => {
       const help = findNumber(r, [/help.*ratio|ratio.*help/i, /helpRatio/i]);
       return [
@@ -177,21 +199,24 @@ const SPECS: Spec[] = [
     module: './memory.ts',
     fn: 'benchMemory',
     options: QUICK ? { messages: 1000 } : { messages: 100_000 },
-    repeat: 1,
+    repeat: QUICK ? 1 : 3,
     timeoutSec: 120,
     about: [
-      'Resident memory with the messages queued behind a throttled robot, and the cost of one queued message.',
+      'A fresh child process (`--expose-gc`) queues the messages with `robot.text()` behind a robot that is ' +
+        'throttled for an hour (its penalty set in the store), `maxQueue` above the count so nothing merges, ' +
+        'then measures resident memory and the JS heap after a full GC. Per-message cost = heap growth ÷ ' +
+        'messages (the message, its queue entry and its pending promise). Three runs, median (min–max).',
     ],
     targets: (r) => {
       const rssMb = findMegabytes(r, /rss|resident/i);
-      const perMessage = findNumber(r, [/per.?message|bytesPer/i]);
+      const perMessage = findNumber(r, [/bytesPer/i, /per.?message/i]);
       return [
         {
           benchmark: 'Memory under backlog',
           target: 'RSS < 200 MB with 100 000 queued',
           measured:
             (rssMb === undefined ? 'no RSS field found' : `${fmt(rssMb)} MB`) +
-            (perMessage === undefined ? '' : `, ${fmt(perMessage)} per message`),
+            (perMessage === undefined ? '' : `, one queued message ≈ ${fmt(perMessage)} bytes of heap`),
           met: rssMb === undefined ? undefined : rssMb < 200,
         },
       ];
@@ -488,7 +513,75 @@ function renderSendOverhead(r: SendOverheadResult): string[] {
       } | ${p99 ? `${fmt(p99.median)}× (${fmt(p99.min)}–${fmt(p99.max)})` : '1×'} |`,
     );
   }
+  const steps = r.stepCostsUs;
+  lines.push(
+    '',
+    "Where dingbot's extra time can go: single steps timed alone in the same run (µs per call, awaited one at a time):",
+    '',
+    '| step | µs |',
+    '|---|---:|',
+    `| HMAC + base64, WebCrypto (dingbot; async, goes through the thread pool) | ${fmt(steps.webCryptoSign)} |`,
+    `| HMAC + base64, \`node:crypto\` (the floor, dingtalk-robot-sender) | ${fmt(steps.nodeCryptoSign)} |`,
+    `| \`AbortSignal.timeout()\` (dingbot's per-attempt timeout) | ${fmt(steps.abortSignalTimeout)} |`,
+    `| \`Robot.prepare()\` (validation, mentions, keywords) | ${fmt(steps.prepare)} |`,
+  );
   return lines;
+}
+
+/** A result with `dingbot` and `naive` sides as one table, a column each; other fields below it. */
+function renderSideBySide(result: unknown): string[] {
+  const r = result as Record<string, unknown>;
+  const sides = Object.entries(r).filter(
+    ([, v]) => typeof v === 'object' && v !== null && !Array.isArray(v) && !isAggregated(v),
+  );
+  const rest = Object.fromEntries(Object.entries(r).filter(([k]) => !sides.some(([name]) => name === k)));
+  const fields = [...new Set(sides.flatMap(([, v]) => Object.keys(v as object)))];
+  const lines = [
+    `| | ${sides.map(([name]) => `**${name}**`).join(' | ')} |`,
+    `|---|${sides.map(() => '---:').join('|')}|`,
+  ];
+  for (const field of fields) {
+    lines.push(
+      `| ${field} | ${sides.map(([, v]) => cell((v as Record<string, unknown>)[field])).join(' | ')} |`,
+    );
+  }
+  if (Object.keys(rest).length > 0) lines.push('', ...renderGeneric(rest));
+  return lines;
+}
+
+/** One row per command, with its ratio to `node -e 0`. */
+function renderCliStart(result: unknown): string[] {
+  const r = result as Record<string, unknown>;
+  const rows = Object.entries(r).filter(
+    ([, v]) => typeof v === 'object' && v !== null && 'medianMs' in (v as object),
+  ) as [string, Record<string, unknown>][];
+  const node = r['node'] as Record<string, unknown> | undefined;
+  const nodeMedian = typeof node?.['medianMs'] === 'number' ? node['medianMs'] : Number.NaN;
+  const lines = [
+    '| contender | command | median ms | IQR ms | min–max ms | median ÷ `node -e 0` |',
+    '|---|---|---:|---:|---:|---:|',
+  ];
+  for (const [name, t] of rows) {
+    const num = (k: string) => (typeof t[k] === 'number' ? (t[k] as number) : Number.NaN);
+    lines.push(
+      `| ${name} | \`${escapeCell(String(t['command'] ?? ''))}\` | ${fmt(num('medianMs'))} | ${fmt(num('p25Ms'))}–${fmt(num('p75Ms'))} | ${fmt(num('minMs'))}–${fmt(num('maxMs'))} | ${fmt(num('medianMs') / nodeMedian)}× |`,
+    );
+  }
+  const rest = Object.fromEntries(Object.entries(r).filter(([k]) => !rows.some(([name]) => name === k)));
+  lines.push('', ...renderGeneric(rest));
+  return lines;
+}
+
+/** A value for a table cell: numbers formatted, repeated runs as median (min–max). */
+function cell(value: unknown): string {
+  if (value === undefined) return '—';
+  if (isAggregated(value)) {
+    return value.min === value.max
+      ? fmt(value.median)
+      : `${fmt(value.median)} (${fmt(value.min)}–${fmt(value.max)})`;
+  }
+  if (typeof value === 'number') return fmt(value);
+  return escapeCell(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 /** Any result as a table of its fields (nested keys joined with dots); repeated runs as median (min–max). */
@@ -505,7 +598,7 @@ function renderGeneric(result: unknown): string[] {
 
 function flatten(value: unknown, path: string, rows: [string, string][]): void {
   if (isAggregated(value)) {
-    rows.push([path, `${fmt(value.median)} (${fmt(value.min)}–${fmt(value.max)})`]);
+    rows.push([path, cell(value)]);
   } else if (typeof value === 'number') {
     rows.push([path, fmt(value)]);
   } else if (Array.isArray(value)) {
@@ -590,7 +683,7 @@ function verdict(met: boolean | undefined): string {
 /** 3 significant digits, no exponent, thousands kept readable. */
 function fmt(value: number): string {
   if (!Number.isFinite(value)) return String(value);
-  if (Number.isInteger(value) && Math.abs(value) >= 100) return value.toLocaleString('en-US');
+  if (Number.isInteger(value)) return value.toLocaleString('en-US');
   const abs = Math.abs(value);
   if (abs >= 1000) return Math.round(value).toLocaleString('en-US');
   if (abs >= 100) return value.toFixed(0);
