@@ -1,4 +1,13 @@
 #!/usr/bin/env node
-import { run } from './run.js';
+// Kept tiny: help and version are answered from one small module; everything else loads on demand.
+import { quickAnswer } from './help.js';
 
-process.exitCode = await run(process.argv.slice(2));
+const args = process.argv.slice(2);
+const quick = quickAnswer(args);
+if (quick) {
+  (quick.stream === 'out' ? process.stdout : process.stderr).write(`${quick.text}\n`);
+  process.exitCode = quick.exitCode;
+} else {
+  const { run } = await import('./run.js');
+  process.exitCode = await run(args);
+}

@@ -38,6 +38,7 @@ Sending:
   --retries <n>           retries on network errors and "busy"      [default: 3]
   --wait <duration>       how long to wait out DingTalk's throttling [default: 11m]
   --no-wait               fail at once with exit code 5 when throttled
+  --penalty <duration>    how long DingTalk pauses a throttled robot [default: 10m]
   --progress, --no-progress
                           say on stderr when waiting  [default: when stderr is a terminal]
 
@@ -273,4 +274,43 @@ export function helpFor(words: readonly string[]): string {
     default:
       return MAIN;
   }
+}
+
+/** The commands `dingbot` knows (their modules load lazily in `run.ts`). */
+export const COMMAND_NAMES = ['send', 'sign', 'emulator', 'config'] as const;
+
+/** An answer that needs no command module: help, version, or usage for no arguments. */
+export interface QuickAnswer {
+  text: string;
+  stream: 'out' | 'err';
+  exitCode: number;
+}
+
+/**
+ * Answers `--version`, `--help`, `help <command>`, `<command> … --help` and an empty command line
+ * without loading anything else, so they start as fast as Node itself. `undefined` for the rest.
+ * @example quickAnswer(['send', 'text', '--help'])?.text
+ */
+export function quickAnswer(args: readonly string[]): QuickAnswer | undefined {
+  const dashes = args.indexOf('--');
+  const flags = dashes === -1 ? args : args.slice(0, dashes);
+  const [first, ...rest] = args;
+  if (first === '--version' || first === '-v' || first === 'version') {
+    return { text: version(), stream: 'out', exitCode: 0 };
+  }
+  if (first === undefined) return { text: MAIN, stream: 'err', exitCode: 2 };
+  if (first === '--help' || first === '-h' || first === 'help') {
+    return { text: helpFor(first === 'help' ? rest : []), stream: 'out', exitCode: 0 };
+  }
+  if (
+    (COMMAND_NAMES as readonly string[]).includes(first) &&
+    (flags.includes('--help') || flags.includes('-h'))
+  ) {
+    return {
+      text: helpFor([first, ...flags.slice(1).filter((word) => !word.startsWith('-'))]),
+      stream: 'out',
+      exitCode: 0,
+    };
+  }
+  return undefined;
 }

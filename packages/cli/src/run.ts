@@ -32,32 +32,19 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
   const flags = dashes === -1 ? args : args.slice(0, dashes);
   const out = new Output(io, { json: flags.includes('--json') });
   try {
-    const [first, ...rest] = args;
-    if (first === '--version' || first === '-v' || first === 'version') {
-      const { version } = await import('./help.js');
-      out.out(version());
-      return EXIT.OK;
+    const { quickAnswer } = await import('./help.js');
+    const quick = quickAnswer(args);
+    if (quick) {
+      if (quick.stream === 'out') out.out(quick.text);
+      else out.err(quick.text);
+      return quick.exitCode;
     }
-    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-      const { helpFor } = await import('./help.js');
-      if (first === undefined) {
-        // No command at all: usage on stderr, so a script that forgot its arguments fails loudly.
-        out.err(helpFor([]));
-        return EXIT.USAGE;
-      }
-      out.out(helpFor(first === 'help' ? rest : []));
-      return EXIT.OK;
-    }
+    const [first, ...rest] = args as [string, ...string[]];
     const load = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
     if (!load) {
       throw new CLIError(`unknown command ${JSON.stringify(first)}`, {
         hint: `Commands: ${Object.keys(COMMANDS).join(', ')}. Run "dingbot --help" for usage.`,
       });
-    }
-    if (flags.includes('--help') || flags.includes('-h')) {
-      const { helpFor } = await import('./help.js');
-      out.out(helpFor([first, ...flags.slice(1).filter((word) => !word.startsWith('-'))]));
-      return EXIT.OK;
     }
     const command = await load();
     return await command.default(rest, { io, out, env: io.env });
