@@ -93,6 +93,12 @@ export interface StepCosts {
   abortSignalTimeout: number;
   /** `Robot.prepare()` of a text message: validation, mentions, keywords. */
   prepare: number;
+  /** A whole `Robot.send()` with a `fetch` that answers ok at once: dingbot's own time per send. */
+  robotSendNoNetwork: number;
+  /** The same for a robot without a secret: dingbot's own time minus the signature. */
+  robotSendNoNetworkUnsigned: number;
+  /** The floor's own work with the same instant `fetch`: sign, URL, body, parse the reply. */
+  floorNoNetwork: number;
 }
 
 /** Ratios of each contender to bare fetch. */
@@ -300,6 +306,22 @@ async function measureSteps(iterations: number): Promise<StepCosts> {
     for (let i = 0; i < iterations; i++) await step();
     return ((performance.now() - start) / iterations) * 1000;
   };
+  const ok = '{"errcode":0,"errmsg":"ok"}';
+  const instantFetch = async () => ({ status: 200, text: async () => ok });
+  const offline = new Robot({
+    webhook: 'http://127.0.0.1:9/robot/send?access_token=steps',
+    secret: SECRET,
+    rateLimit: false,
+    retry: 'none',
+    fetch: instantFetch,
+  });
+  const offlineUnsigned = new Robot({
+    webhook: 'http://127.0.0.1:9/robot/send?access_token=steps',
+    rateLimit: false,
+    retry: 'none',
+    fetch: instantFetch,
+  });
+  const webhook = 'http://127.0.0.1:9/robot/send?access_token=steps';
   const costs: StepCosts = {
     webCryptoSign: await time(async () =>
       Buffer.from(await crypto.subtle.sign('HMAC', key, encoder.encode(`${Date.now()}\n${SECRET}`))).toString(
@@ -311,8 +333,29 @@ async function measureSteps(iterations: number): Promise<StepCosts> {
     ),
     abortSignalTimeout: await time(() => AbortSignal.timeout(10_000)),
     prepare: await time(() => robot.prepare({ msgtype: 'text', text: { content: 'bench message' } })),
+    robotSendNoNetwork: await time(() =>
+      offline.send({ msgtype: 'text', text: { content: 'bench message' } }),
+    ),
+    robotSendNoNetworkUnsigned: await time(() =>
+      offlineUnsigned.send({ msgtype: 'text', text: { content: 'bench message' } }),
+    ),
+    floorNoNetwork: await time(async () => {
+      const timestamp = Date.now();
+      const sign = createHmac('sha256', SECRET).update(`${timestamp}\n${SECRET}`).digest('base64');
+      const url = `${webhook}&timestamp=${timestamp}&sign=${encodeURIComponent(sign)}`;
+      const body = JSON.stringify({
+        msgtype: 'text',
+        text: { content: 'bench message' },
+        msgUuid: randomUUID(),
+      });
+      const response = await instantFetch();
+      const reply = JSON.parse(await response.text()) as { errcode?: unknown };
+      if (reply.errcode !== 0 || url.length + body.length === 0) throw new Error('floor: not ok');
+    }),
   };
   await robot.close();
+  await offline.close();
+  await offlineUnsigned.close();
   return costs;
 }
 
