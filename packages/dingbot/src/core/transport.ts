@@ -68,10 +68,14 @@ export class Transport {
 
   /** The webhook URL with a fresh timestamp and sign when the robot signs. */
   async signedUrl(timestamp = this.#config.now()): Promise<string> {
+    return (await this.#sign(timestamp)).url;
+  }
+
+  async #sign(timestamp: number): Promise<{ url: string; signature: string | undefined }> {
     const { url, secret } = this.#config;
-    if (secret === undefined || this.#key === undefined) return url;
+    if (secret === undefined || this.#key === undefined) return { url, signature: undefined };
     const signature = await signBase64(await this.#key, secret, timestamp);
-    return `${url}&timestamp=${timestamp}&sign=${encodeURIComponent(signature)}`;
+    return { url: `${url}&timestamp=${timestamp}&sign=${encodeURIComponent(signature)}`, signature };
   }
 
   /** Posts `message`, retrying per the policy with the same `msgUuid`; throws a classified error. */
@@ -93,8 +97,8 @@ export class Transport {
 
   async #attempt(body: string, msgtype: string): Promise<string> {
     const { fetch, timeoutMs, userAgent, token, secret, keywords } = this.#config;
-    const url = await this.signedUrl();
-    const secrets = [token, secret, new URL(url).searchParams.get('sign') ?? undefined];
+    const { url, signature } = await this.#sign(this.#config.now());
+    const secrets = [token, secret, signature];
     const request = { method: 'POST', url };
     let response: FetchResponseLike;
     let text: string;
