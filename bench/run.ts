@@ -101,7 +101,12 @@ const SPECS: Spec[] = [
           target: 'dingbot p50 ≤ 1.15× bare fetch',
           measured: `${fmt(ratio.median)}× (rounds ${fmt(ratio.min)}–${fmt(ratio.max)}), ${overheadUs >= 0 ? '+' : '−'}${fmt(Math.abs(overheadUs))} µs per send at p50`,
           met,
-          ...(met ? {} : { why: whySendOverhead(result) }),
+          // Near the line, say what limits it even when the median makes it.
+          ...(met && ratio.max <= 1.15
+            ? {}
+            : {
+                why: `${met ? `met at the median but not in every round (up to ${fmt(ratio.max)}×). What limits it: ` : ''}${whySendOverhead(result)}`,
+              }),
         },
       ];
     },
@@ -176,13 +181,15 @@ const SPECS: Spec[] = [
           ...(met === false && n
             ? {
                 why:
-                  `node's ESM loader. In the runner's own interleaved check below, an **empty** \`.mjs\` file takes ` +
+                  `in the runner's own interleaved check below, an empty \`.mjs\` file takes ` +
                   `${fmt(n['emptyModuleRatio'] ?? Number.NaN)}× \`node -e 0\` and \`dingbot --help\` ` +
-                  `${fmt(n['helpRatio'] ?? Number.NaN)}× (${fmt(n['helpOverEmpty'] ?? Number.NaN)}× the empty file): ` +
-                  'the CLI already answers `--help` from one small module (the rest loads only for other commands), ' +
-                  'so what is left is the cost of starting node on an ES module file at all, which `node -e 0` ' +
-                  'does not pay. A CommonJS entry point or a V8 compile cache could trim it; the remaining gap is a ' +
-                  'few milliseconds.',
+                  `${fmt(n['helpRatio'] ?? Number.NaN)}× (${fmt(n['helpOverEmpty'] ?? Number.NaN)}× the empty file). ` +
+                  ((n['emptyModuleRatio'] ?? 0) > 1.05
+                    ? "Much of the gap is node's own cost of an ES module entry point, which `node -e 0` does not " +
+                      'pay; the CLI already answers `--help` from one small module (everything else loads only for ' +
+                      "other commands). A CommonJS entry point or V8's compile cache could trim the rest. "
+                    : "The gap is the CLI's own start-up: the modules `--help` loads. ") +
+                  'A start takes about 30 ms, so the jitter of a shared machine is as large as the gap: see the per-round range.',
               }
             : {}),
         },
@@ -210,6 +217,14 @@ const SPECS: Spec[] = [
           target: '≥ 5000 sends/s',
           measured: rps === undefined ? 'no requests/s field found' : `${fmt(rps)}/s (median)`,
           met: rps === undefined ? undefined : rps >= 5000,
+          ...(rps !== undefined && rps < 5000
+            ? {
+                why:
+                  'autocannon and the emulator share the two cores of this machine with everything else running ' +
+                  'on it (see the load average above); the emulator is one node process, so a busy neighbour ' +
+                  'takes its throughput directly. Rerun on a quiet machine before reading this as a regression.',
+              }
+            : {}),
         },
       ];
     },
@@ -481,11 +496,14 @@ function renderResults(info: RunInfo): string {
     }
   }
   lines.push('');
-  const missed = targets.filter((t) => t.met === false);
-  if (missed.length > 0) {
-    lines.push('Missed targets, and what limits them:', '');
-    for (const t of missed)
-      lines.push(`- **${t.benchmark}** (${t.target}): ${t.why ?? 'see the section below.'}`);
+  const explained = targets.filter((t) => t.met === false || t.why !== undefined);
+  if (explained.length > 0) {
+    lines.push('Missed or borderline targets, and what limits them:', '');
+    for (const t of explained) {
+      lines.push(
+        `- **${t.benchmark}** (${t.target}, ${t.met === false ? 'missed' : 'met'}): ${t.why ?? 'see the section below.'}`,
+      );
+    }
     lines.push('');
   }
 
