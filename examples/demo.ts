@@ -5,6 +5,7 @@
  */
 import { type EmulatorHandle, startEmulator } from '@dingbot/emulator';
 import { escapeMarkdown, isDingbotError, Robot } from 'dingbot';
+import { cards } from './_cards.js';
 
 const once = process.argv.includes('--once');
 const firstPort = Number(process.env.PORT ?? 8080);
@@ -41,37 +42,7 @@ await robot.markdown(
     '[Open the pipeline](https://ci.example.com/pipelines/42)',
   ].join('\n'),
 );
-await robot.link({
-  title: 'Release notes 1.4.2',
-  text: 'Faster builds, fewer surprises: everything that changed in this release.',
-  url: 'https://example.com/releases/1.4.2',
-});
-await robot.actionCard({
-  title: 'Incident 311',
-  text: '### Incident 311\n\nThe API answers slowly in eu-west.',
-  button: { title: 'Open the runbook', url: 'https://example.com/runbooks/api-latency' },
-});
-await robot.actionCard({
-  title: 'Deploy api 1.4.2 to production?',
-  text: '### Deploy api 1.4.2?\n\nStaging has been green for 2 hours.',
-  buttons: [
-    { title: 'Approve', url: 'https://ci.example.com/approve/42' },
-    { title: 'Reject', url: 'https://ci.example.com/reject/42' },
-  ],
-  orientation: 'horizontal',
-});
-await robot.feedCard([
-  {
-    title: 'Weekly report: availability 99.98%',
-    url: 'https://example.com/w/47',
-    picUrl: 'https://example.com/w.png',
-  },
-  {
-    title: 'Postmortem: incident 311',
-    url: 'https://example.com/pm/311',
-    picUrl: 'https://example.com/pm.png',
-  },
-]);
+for (const card of cards) await robot.send(card);
 // One refused send, so the preview shows what a refusal looks like.
 try {
   await robot.send({ msgtype: 'image', image: { url: 'https://example.com/x.png' } } as never);

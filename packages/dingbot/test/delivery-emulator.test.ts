@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { MessageRecord } from '@dingbot/emulator';
 import { startEmulator } from '@dingbot/emulator';
 import { markdown, Robot, text } from '../src/index.js';
+import { maxInWindow } from './helpers/window.js';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 const LIMIT = 20;
@@ -26,15 +27,6 @@ const bodyOf = (r: MessageRecord) => {
   const p = r.payload as { text?: { content?: string }; markdown?: { text?: string } };
   return p.text?.content ?? p.markdown?.text ?? '';
 };
-
-function maxInWindow(times: number[], windowMs: number): number {
-  let max = 0;
-  for (let i = 0, j = 0; i < times.length; i++) {
-    while (times[i]! - times[j]! >= windowMs) j++;
-    max = Math.max(max, i - j + 1);
-  }
-  return max;
-}
 
 function robotFor(token: string, penaltyMs = 3000) {
   return new Robot({

@@ -7,6 +7,7 @@ import { isDingbotError } from '../src/errors/base.js';
 import { KeywordError, RateLimitedError } from '../src/errors/dingtalk.js';
 import { link, text } from '../src/messages/builders.js';
 import type { Message } from '../src/messages/types.js';
+import { maxInWindow } from './helpers/window.js';
 
 interface Posted {
   at: number;
@@ -36,14 +37,6 @@ const bodyOf = (m: Message) =>
   m.msgtype === 'text' ? m.text.content : m.msgtype === 'markdown' ? m.markdown.text : '';
 
 /** The most sends inside any window of `windowMs`. */
-function maxInWindow(times: number[], windowMs: number): number {
-  let max = 0;
-  for (let i = 0, j = 0; i < times.length; i++) {
-    while (times[i]! - times[j]! >= windowMs) j++;
-    max = Math.max(max, i - j + 1);
-  }
-  return max;
-}
 
 describe('DeliveryEngine', () => {
   it('a burst goes out in digests within the limit, every message delivered once, in order', async () => {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '@dingbot/emulator';
+import { maxInWindow } from '../../dingbot/test/helpers/window.js';
 import { redisSkipReason, startRedis, type TestRedis } from './fixtures/redis-server.js';
 
 const skip = redisSkipReason();
@@ -24,15 +25,6 @@ function run(env: Record<string, string>): Promise<{ code: number | null; out: s
     child.stderr.on('data', (d) => (err += d));
     child.on('exit', (code) => resolve({ code, out, err }));
   });
-}
-
-function maxInWindow(times: number[], windowMs: number): number {
-  let max = 0;
-  for (let i = 0, j = 0; i < times.length; i++) {
-    while (times[i]! - times[j]! >= windowMs) j++;
-    max = Math.max(max, i - j + 1);
-  }
-  return max;
 }
 
 describe('four processes share one robot through Redis', { skip }, () => {
