@@ -46,7 +46,7 @@ export default async function signCommand(args: string[], { out, env }: CommandC
     out.err("dingbot: warning: the secret does not start with SEC; DingTalk's robot secrets do.");
   }
   const { sign } = await import('dingbot');
-  const signature = await sign(secret, timestamp);
+  const signature = sign(secret, timestamp);
   if (out.json) out.printJson({ timestamp, sign: signature });
   else out.out(`${timestamp}\n${signature}`);
   return EXIT.OK;

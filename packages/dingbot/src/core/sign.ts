@@ -1,22 +1,12 @@
-const encoder = new TextEncoder();
+import { hmacSha256 } from '../utils/hmac-sha256.js';
 
-/** Imports a robot secret as an HMAC-SHA256 key (reusable across requests). */
-export function importSigningKey(secret: string): Promise<CryptoKey> {
-  const raw = encoder.encode(secret);
-  // WebCrypto refuses an empty HMAC key. HMAC pads short keys with zero bytes to the block size, so
-  // one zero byte is the same key as none: the result stays HMAC(key = "") as the guide computes it.
-  const key = raw.length === 0 ? new Uint8Array(1) : raw;
-  return crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-}
-
-/** The base64 HMAC-SHA256 of `timestamp + "\n" + secret`, before URL encoding. */
-export async function signBase64(
-  key: CryptoKey,
-  secret: string,
-  timestamp: number | string,
-): Promise<string> {
-  const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(`${timestamp}\n${secret}`));
-  return bytesToBase64(new Uint8Array(mac));
+/**
+ * Prepares signing with one secret: returns a function that gives the base64 (not yet URL-encoded)
+ * HMAC-SHA256 of `timestamp + "\n" + secret` for a timestamp, synchronously.
+ */
+export function createSigner(secret: string): (timestamp: number | string) => string {
+  const mac = hmacSha256(secret);
+  return (timestamp) => bytesToBase64(mac(`${timestamp}\n${secret}`));
 }
 
 /**
@@ -28,10 +18,10 @@ export async function signBase64(
  * @param timestamp Milliseconds since the epoch; must be within an hour of DingTalk's clock.
  * @example
  * const timestamp = Date.now();
- * const url = `${webhook}&timestamp=${timestamp}&sign=${await sign('SEC…', timestamp)}`;
+ * const url = `${webhook}&timestamp=${timestamp}&sign=${sign('SEC…', timestamp)}`;
  */
-export async function sign(secret: string, timestamp: number | string): Promise<string> {
-  return encodeURIComponent(await signBase64(await importSigningKey(secret), secret, timestamp));
+export function sign(secret: string, timestamp: number | string): string {
+  return encodeURIComponent(createSigner(secret)(timestamp));
 }
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

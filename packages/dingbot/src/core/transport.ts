@@ -5,7 +5,7 @@ import type { Message } from '../messages/types.js';
 import { utf8Length } from '../utils/bytes.js';
 import { VERSION } from '../version.js';
 import { delay, type RetryPolicy, retryDelay, shouldRetry } from './retry.js';
-import { importSigningKey, signBase64 } from './sign.js';
+import { createSigner } from './sign.js';
 
 /** The part of a `fetch` response dingbot reads. */
 export interface FetchResponseLike {
@@ -59,22 +59,22 @@ export type RetryListener = (info: { attempt: number; delayMs: number; error: Di
 /** Posts one message to DingTalk: signs each attempt afresh, classifies refusals, retries what may heal. */
 export class Transport {
   readonly #config: TransportConfig;
-  #key: Promise<CryptoKey> | undefined;
+  readonly #signer: ((timestamp: number) => string) | undefined;
 
   constructor(config: TransportConfig) {
     this.#config = config;
-    this.#key = config.secret === undefined ? undefined : importSigningKey(config.secret);
+    this.#signer = config.secret === undefined ? undefined : createSigner(config.secret);
   }
 
   /** The webhook URL with a fresh timestamp and sign when the robot signs. */
-  async signedUrl(timestamp = this.#config.now()): Promise<string> {
-    return (await this.#sign(timestamp)).url;
+  signedUrl(timestamp = this.#config.now()): string {
+    return this.#sign(timestamp).url;
   }
 
-  async #sign(timestamp: number): Promise<{ url: string; signature: string | undefined }> {
-    const { url, secret } = this.#config;
-    if (secret === undefined || this.#key === undefined) return { url, signature: undefined };
-    const signature = await signBase64(await this.#key, secret, timestamp);
+  #sign(timestamp: number): { url: string; signature: string | undefined } {
+    const { url } = this.#config;
+    if (this.#signer === undefined) return { url, signature: undefined };
+    const signature = this.#signer(timestamp);
     return { url: `${url}&timestamp=${timestamp}&sign=${encodeURIComponent(signature)}`, signature };
   }
 
@@ -97,7 +97,7 @@ export class Transport {
 
   async #attempt(body: string, msgtype: string): Promise<string> {
     const { fetch, timeoutMs, userAgent, token, secret, keywords } = this.#config;
-    const { url, signature } = await this.#sign(this.#config.now());
+    const { url, signature } = this.#sign(this.#config.now());
     const secrets = [token, secret, signature];
     const request = { method: 'POST', url };
     let response: FetchResponseLike;

@@ -1,0 +1,116 @@
+/**
+ * HMAC-SHA256 (FIPS 180-4, RFC 2104) in plain JavaScript, synchronous, with the key's inner and outer
+ * states computed once. dingbot signs every request; WebCrypto's `crypto.subtle.sign` is asynchronous
+ * and costs about ten times more per call than this, which showed up as most of the SDK's overhead
+ * per send. Only web-standard globals are used, so it runs wherever the rest of the core runs.
+ */
+
+const K = new Uint32Array([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
+  0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+  0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
+  0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819,
+  0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+  0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+  0xc67178f2,
+]);
+
+const INITIAL = new Uint32Array([
+  0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+]);
+
+const BLOCK = 64;
+const w = new Uint32Array(64);
+const encoder = new TextEncoder();
+
+/** Runs the compression function over the 64-byte block of `bytes` at `offset`, updating `state`. */
+function compress(state: Uint32Array, bytes: Uint8Array, offset: number): void {
+  for (let i = 0; i < 16; i++) {
+    const j = offset + i * 4;
+    w[i] = (bytes[j]! << 24) | (bytes[j + 1]! << 16) | (bytes[j + 2]! << 8) | bytes[j + 3]!;
+  }
+  for (let i = 16; i < 64; i++) {
+    const a = w[i - 15]!;
+    const b = w[i - 2]!;
+    const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
+    const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
+    w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) | 0;
+  }
+  let a = state[0]!;
+  let b = state[1]!;
+  let c = state[2]!;
+  let d = state[3]!;
+  let e = state[4]!;
+  let f = state[5]!;
+  let g = state[6]!;
+  let h = state[7]!;
+  for (let i = 0; i < 64; i++) {
+    const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+    const t1 = (h + s1 + ((e & f) ^ (~e & g)) + K[i]! + w[i]!) | 0;
+    const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+    const t2 = (s0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+    h = g;
+    g = f;
+    f = e;
+    e = (d + t1) | 0;
+    d = c;
+    c = b;
+    b = a;
+    a = (t1 + t2) | 0;
+  }
+  state[0] = (state[0]! + a) | 0;
+  state[1] = (state[1]! + b) | 0;
+  state[2] = (state[2]! + c) | 0;
+  state[3] = (state[3]! + d) | 0;
+  state[4] = (state[4]! + e) | 0;
+  state[5] = (state[5]! + f) | 0;
+  state[6] = (state[6]! + g) | 0;
+  state[7] = (state[7]! + h) | 0;
+}
+
+/**
+ * Finishes a hash whose state already absorbed `prefixLength` bytes (whole blocks) by absorbing
+ * `data` and the padding; returns the 32-byte digest.
+ */
+function finish(start: Uint32Array, prefixLength: number, data: Uint8Array): Uint8Array {
+  const state = start.slice();
+  const total = prefixLength + data.length;
+  const padded = new Uint8Array(Math.ceil((data.length + 9) / BLOCK) * BLOCK);
+  padded.set(data);
+  padded[data.length] = 0x80;
+  const bits = total * 8;
+  const view = new DataView(padded.buffer);
+  view.setUint32(padded.length - 8, Math.floor(bits / 2 ** 32));
+  view.setUint32(padded.length - 4, bits >>> 0);
+  for (let offset = 0; offset < padded.length; offset += BLOCK) compress(state, padded, offset);
+  const out = new Uint8Array(32);
+  const outView = new DataView(out.buffer);
+  for (let i = 0; i < 8; i++) outView.setUint32(i * 4, state[i]!);
+  return out;
+}
+
+/** SHA-256 of bytes. */
+export function sha256(data: Uint8Array): Uint8Array {
+  return finish(INITIAL, 0, data);
+}
+
+/**
+ * Prepares HMAC-SHA256 with one key: the returned function computes the MAC of a message in one
+ * synchronous call, reusing the key's padded inner and outer states.
+ */
+export function hmacSha256(key: string | Uint8Array): (message: string | Uint8Array) => Uint8Array {
+  let keyBytes = typeof key === 'string' ? encoder.encode(key) : key;
+  if (keyBytes.length > BLOCK) keyBytes = sha256(keyBytes);
+  const inner = INITIAL.slice();
+  const outer = INITIAL.slice();
+  const pad = new Uint8Array(BLOCK);
+  for (let i = 0; i < BLOCK; i++) pad[i] = (keyBytes[i] ?? 0) ^ 0x36;
+  compress(inner, pad, 0);
+  for (let i = 0; i < BLOCK; i++) pad[i] = (keyBytes[i] ?? 0) ^ 0x5c;
+  compress(outer, pad, 0);
+  return (message) => {
+    const bytes = typeof message === 'string' ? encoder.encode(message) : message;
+    return finish(outer, BLOCK, finish(inner, BLOCK, bytes));
+  };
+}
