@@ -4,7 +4,8 @@
  * against one emulator on loopback. Rounds are interleaved in rotating order so a noisy neighbour
  * hurts every contender alike; each contender's wall-clock times give a median and a spread.
  *
- * Uses the BUILT CLI (`packages/cli/dist/bin.js`), as users run it: build first with `npm run build`.
+ * Uses the BUILT CLI through its installed launcher (`packages/cli/bin/dingbot.js` → `dist/bin.js`), as
+ * users run it: build first with `npm run build`.
  * Run alone: `node --conditions=development --import tsx bench/cli-start.ts [rounds]` (prints JSON).
  */
 import { spawn } from 'node:child_process';
@@ -58,7 +59,7 @@ export interface CliStartResult {
 }
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const BIN = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../packages/cli/bin/dingbot.js', import.meta.url));
 const TOKEN = 'bench-cli-start-token';
 const SEED_BODY = '{"msgtype": "text","text": {"content": "我就是我, 是不一样的烟火"}}';
 
