@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
-  bin: Record<string, string>;
+  bin: { dingbot: string };
 };
 const launcher = new URL(`../${pkg.bin.dingbot}`, import.meta.url);
 
