@@ -131,6 +131,8 @@ interface Entry {
   uuid: string | undefined;
   pending: Pending;
   part: number;
+  /** The most messages a digest holding this one may have: halved when such a digest is refused for its content. */
+  cap: number;
 }
 
 /** Queued messages merged by the overflow policy; sent as (the start of) a digest. */
@@ -185,6 +187,8 @@ export class DeliveryEngine {
   #pausedAt: number | undefined;
   #pausedUntil: number | undefined;
   #closed = false;
+  /** Set by `abort()`: what every message still queued is rejected with. */
+  #aborted: { error: unknown } | undefined;
   #lastThrottle: DingbotError | undefined;
   #idle: (() => void)[] = [];
   readonly #stats = {
@@ -280,7 +284,7 @@ export class DeliveryEngine {
       };
       parts.forEach((part, i) => {
         const uuid = parts.length === 1 ? message.msgUuid : undefined;
-        this.#queue.push({ message: part, uuid, pending, part: i });
+        this.#queue.push({ message: part, uuid, pending, part: i, cap: Number.POSITIVE_INFINITY });
       });
       this.#messages += parts.length;
       this.#kick();
@@ -306,6 +310,7 @@ export class DeliveryEngine {
    */
   abort(error: unknown = new RobotClosedError()): void {
     this.#closed = true;
+    this.#aborted = { error };
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#rejectAll(error);
@@ -465,6 +470,11 @@ export class DeliveryEngine {
     this.#running = true;
     try {
       while (this.#queue.length > 0) {
+        // Aborted while a send was under way: what it left queued (the rest of a bundle) goes too.
+        if (this.#aborted) {
+          this.#rejectAll(this.#aborted.error);
+          break;
+        }
         const slot = await this.#acquire();
         // The queue may have been emptied meanwhile (evacuate, abort): nothing to wait or send for.
         if (this.#queue.length === 0) break;
@@ -505,6 +515,11 @@ export class DeliveryEngine {
           const penaltyMs = this.#config.penaltyMs ?? deliveryDefaults.penaltyMs;
           await this.#store.penalize(this.#config.key, penaltyMs).catch(() => {});
           this.#pause(penaltyMs, 'dingtalk', failure);
+          if (this.#aborted) {
+            // Nobody waits out the penalty after abort(): the send under way settles with its error.
+            this.#failed(batch, msgUuid, failure);
+            continue;
+          }
           if (this.#config.penalty === 'fail') {
             this.#lastThrottle = failure;
             this.#failed(batch, msgUuid, failure);
@@ -513,6 +528,11 @@ export class DeliveryEngine {
           }
           this.#wait(penaltyMs);
           return;
+        } else if (batch.kind === 'digest' && refusedForContent(failure)) {
+          // One message may be to blame: the batch stays at the head and goes again in halves (at last
+          // alone), so only the refused message is rejected, after a few more sends.
+          const cap = Math.floor(batch.entries.length / 2);
+          for (const entry of batch.entries) entry.cap = Math.min(entry.cap, cap);
         } else {
           this.#failed(batch, msgUuid, failure);
         }
@@ -583,10 +603,17 @@ export class DeliveryEngine {
     return undefined;
   }
 
+  /** The queued messages from the head, as many as their `cap`s let one digest hold. */
   *#headMessages(): Generator<Message> {
+    let cap = Number.POSITIVE_INFINITY;
+    let count = 0;
     for (const slot of this.#queue.values()) {
-      if (isBundle(slot)) for (const e of slot.entries) yield e.message;
-      else yield slot.message;
+      for (const entry of isBundle(slot) ? slot.entries : [slot]) {
+        cap = Math.min(cap, entry.cap);
+        if (count >= cap) return;
+        count++;
+        yield entry.message;
+      }
     }
   }
 
@@ -641,13 +668,42 @@ export class DeliveryEngine {
   #failed(batch: Batch, msgUuid: string, error: unknown): void {
     this.#dequeue(batch);
     this.#stats.failed += batch.entries.length;
+    const split = new Set<Pending>();
     for (const entry of batch.entries) {
+      if (entry.pending.parts) split.add(entry.pending);
       if (entry.pending.settled) continue;
       entry.pending.settled = true;
       entry.pending.reject(error);
     }
+    // The rest of a rejected split message would reach the group as orphan parts: drop them.
+    if (split.size) this.#drop(split);
     this.#events.emit('failed', { msgUuid, count: batch.entries.length, error });
   }
+
+  /** Removes the queued entries of these messages (nothing is in flight when it runs). */
+  #drop(messages: ReadonlySet<Pending>): void {
+    const slots: Slot[] = [];
+    let removed = 0;
+    for (const slot of this.#queue.takeFrom(0)) {
+      if (!isBundle(slot)) {
+        if (messages.has(slot.pending)) removed++;
+        else slots.push(slot);
+        continue;
+      }
+      const kept = slot.entries.filter((e) => !messages.has(e.pending));
+      removed += slot.entries.length - kept.length;
+      if (kept.length) slots.push({ entries: kept });
+    }
+    this.#queue.replaceFrom(0, slots);
+    this.#messages -= removed;
+  }
+}
+
+/** Errors about a message's content: in a digest, maybe about one item only. */
+const CONTENT_ERRORS = new Set(['CONTENT_REJECTED', 'MESSAGE_TOO_LONG', 'BAD_REQUEST', 'VALIDATION']);
+
+function refusedForContent(error: unknown): boolean {
+  return isDingbotError(error) && CONTENT_ERRORS.has(error.code);
 }
 
 function* messagesOf(entries: readonly Entry[], from: number): Generator<Message> {
