@@ -75,6 +75,12 @@ export function createMarkdownSubset(): MarkdownSubset {
   const MAX_DEPTH = 12;
   /** Longer input than this is shown raw: DingTalk refuses bodies over 20000 bytes anyway. */
   const MAX_LENGTH = 100_000;
+  /**
+   * Longest link label and destination looked for (CommonMark caps labels at 999 characters).
+   * Without a cap, `[[[[…]` made every `[` scan to the end: quadratic, seconds per message.
+   */
+  const MAX_LABEL = 1000;
+  const MAX_DESTINATION = 2048;
   const NAMED_COLORS = [
     'black',
     'white',
@@ -170,7 +176,8 @@ export function createMarkdownSubset(): MarkdownSubset {
   function closingParen(s: string, from: number): number {
     if (s.indexOf(')', from) < 0) return -1;
     let depth = 0;
-    for (let index = from; index < s.length; index++) {
+    const end = Math.min(s.length, from + MAX_DESTINATION);
+    for (let index = from; index < end; index++) {
       const c = s[index];
       if (c === '\n') return -1;
       if (c === '(') depth++;
@@ -186,7 +193,8 @@ export function createMarkdownSubset(): MarkdownSubset {
   function closingBracket(s: string, from: number): number {
     if (s.indexOf(']', from) < 0) return -1;
     let depth = 0;
-    for (let index = from; index < s.length; index++) {
+    const end = Math.min(s.length, from + MAX_LABEL);
+    for (let index = from; index < end; index++) {
       const c = s[index];
       if (c === '[') depth++;
       else if (c === ']') {
