@@ -28,12 +28,16 @@ export function missingField(body: Json, msgtype: string): string | undefined {
     case 'actionCard': {
       const base = firstMissing(inner, 'actionCard', ['title', 'text']);
       if (base) return base;
-      // One button wins over several when both are set (API.md §1), so a complete single button suffices.
-      if (isFilled(inner['singleTitle']) || isFilled(inner['singleURL'])) {
-        return firstMissing(inner, 'actionCard', ['singleTitle', 'singleURL']);
-      }
+      // The guide: "设置此项和singleURL后btns无效": btns are ignored only once singleTitle AND
+      // singleURL are set, so a complete single button suffices, and half of one does not hide btns.
+      const single = isFilled(inner['singleTitle']) || isFilled(inner['singleURL']);
+      if (isFilled(inner['singleTitle']) && isFilled(inner['singleURL'])) return undefined;
       const btns = inner['btns'];
-      if (!Array.isArray(btns) || btns.length === 0) return 'actionCard.singleTitle';
+      if (!Array.isArray(btns) || btns.length === 0) {
+        return single
+          ? firstMissing(inner, 'actionCard', ['singleTitle', 'singleURL'])
+          : 'actionCard.singleTitle';
+      }
       for (let i = 0; i < btns.length; i++) {
         const btn: unknown = btns[i];
         if (!isObject(btn)) return `actionCard.btns[${i}]`;

@@ -13,6 +13,13 @@ const refusal = (errcode: number, errmsg: string, explanation: string): Refusal 
   explanation,
 });
 
+const missingExplanation = (field: string) =>
+  `The message lacks the required field ${field}: add it as a non-empty string.`;
+
+/** The tail DingTalk has appended to its newer errmsg forms since about 2024 (observed on sign errors). */
+const MODERN_LINK =
+  'link:请参考本接口对应文档获得具体要求，或者在https://open.dingtalk.com/document/  搜索相关文档;';
+
 // The wording tables come from API.md §2 and §4. Where no newer form is known the older one is used
 // in both wordings, as DingTalk still answers with it.
 export const refusals = {
@@ -68,7 +75,7 @@ export const refusals = {
     refusal(
       310000,
       wording === 'modern'
-        ? 'description:机器人发送签名不匹配;solution:请确认签名和生成签名的时间戳必须都放在调用的网址中，请确认机器人的密钥加密和填写正确;'
+        ? `description:机器人发送签名不匹配;solution:请确认签名和生成签名的时间戳必须都放在调用的网址中，请确认机器人的密钥加密和填写正确;${MODERN_LINK}`
         : 'sign not match',
       'The signature does not match: check the secret, sign timestamp + "\\n" + secret, encode the sign once, and put both timestamp and sign in the URL.',
     ),
@@ -86,10 +93,12 @@ export const refusals = {
       '缺少参数 json',
       'The body is not a JSON object: send a UTF-8 JSON object such as {"msgtype":"text","text":{"content":"…"}}.',
     ),
-  tooLong: (bytes: number) =>
+  tooLong: (wording: Wording, bytes: number) =>
     refusal(
       460101,
-      'message too long, exceed 20000 bytes',
+      wording === 'modern'
+        ? 'description: body 大小不合法;solution:请保持大小在 20000bytes 以内;'
+        : 'message too long, exceed 20000 bytes',
       `The body is ${bytes} UTF-8 bytes, over DingTalk's 20000-byte limit: split the message (Chinese text takes 3 bytes a character).`,
     ),
   unknownMsgtype: (msgtype: string) =>
@@ -98,12 +107,21 @@ export const refusals = {
       '不支持的消息类型',
       `The msgtype "${msgtype}" is not one a webhook robot can send: use text, link, markdown, actionCard or feedCard.`,
     ),
-  missingField: (field: string) =>
+  missingMsgtype: () =>
     refusal(
       40035,
-      `缺少参数 ${field}`,
-      `The message lacks the required field ${field}: add it as a non-empty string.`,
+      '缺少参数 msgtype',
+      'The body has no msgtype: add "msgtype": "text" (or link, markdown, actionCard, feedCard).',
     ),
+  /** A required field of a known message type, as a dotted path (`actionCard.btns[1].actionURL`). */
+  missingField: (wording: Wording, field: string) =>
+    wording === 'modern'
+      ? refusal(
+          400402,
+          `错误描述:参数 ${field.split('.').join(' --》 ')} 缺失，或者参数格式不正确; 解决方案:请填充上对应参数;参考链接:请参考本接口对应文档查看参数获取方式，或者在https://open.dingtalk.com/document/  搜索对应文档;`,
+          missingExplanation(field),
+        )
+      : refusal(400403, `miss param : ${field.split('.').join('->')}`, missingExplanation(field)),
   rateLimited: (remainingMs: number) =>
     refusal(
       130101,

@@ -80,7 +80,10 @@ export function sendHandler(state: EmulatorState) {
     const bytes = raw.length;
     let body: unknown;
     try {
-      body = JSON.parse(raw.toString('utf8'));
+      // A UTF-8 byte-order mark (PowerShell 5, .NET and Windows editors write one) is skipped, as
+      // lenient Java JSON parsers do; see the README: a judgement call.
+      const start = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? 3 : 0;
+      body = JSON.parse(raw.toString('utf8', start));
     } catch {
       body = undefined;
     }
@@ -92,11 +95,13 @@ export function sendHandler(state: EmulatorState) {
     if (robot.keywords.length > 0 && !containsKeyword(body, robot.keywords)) {
       return refuse(c, robot, now, refusals.keywords(settings.wording), msgtype, keep);
     }
-    if (bytes > defaults.maxMessageBytes) return refuse(c, robot, now, refusals.tooLong(bytes), msgtype);
-    if (!msgtype) return refuse(c, robot, now, refusals.missingField('msgtype'), undefined, body);
+    if (bytes > defaults.maxMessageBytes)
+      return refuse(c, robot, now, refusals.tooLong(settings.wording, bytes), msgtype);
+    if (!msgtype) return refuse(c, robot, now, refusals.missingMsgtype(), undefined, body);
     if (!MSGTYPES.has(msgtype)) return refuse(c, robot, now, refusals.unknownMsgtype(msgtype), msgtype, body);
     const missing = missingField(body, msgtype);
-    if (missing) return refuse(c, robot, now, refusals.missingField(missing), msgtype, body);
+    if (missing)
+      return refuse(c, robot, now, refusals.missingField(settings.wording, missing), msgtype, body);
 
     const msgUuid = typeof body['msgUuid'] === 'string' && body['msgUuid'] ? body['msgUuid'] : undefined;
     if (msgUuid !== undefined && seenRecently(robot, msgUuid, now)) {

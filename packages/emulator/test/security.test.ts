@@ -9,7 +9,8 @@ const HOUR = 60 * 60 * 1000;
 const MODERN = {
   keyword:
     'description:关键词不匹配;solution:请联系群管理员查看此机器人的关键词，并在发送的信息中包含此关键词;',
-  sign: 'description:机器人发送签名不匹配;solution:请确认签名和生成签名的时间戳必须都放在调用的网址中，请确认机器人的密钥加密和填写正确;',
+  // As DingTalk answered in 2024 and 2025 (qd-today/qd#510, sunmh207/AI-Codereview-Gitlab#142).
+  sign: 'description:机器人发送签名不匹配;solution:请确认签名和生成签名的时间戳必须都放在调用的网址中，请确认机器人的密钥加密和填写正确;link:请参考本接口对应文档获得具体要求，或者在https://open.dingtalk.com/document/  搜索相关文档;',
   ip: 'description:ip 不在白名单中;solution:请联系对应群的管理员，设置机器人安全ip地址段',
 };
 

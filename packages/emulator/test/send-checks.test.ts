@@ -175,7 +175,7 @@ describe('POST /robot/send: refusals answer HTTP 200 with DingTalk errcodes', ()
   });
 });
 
-describe('missing required fields answer 40035 缺少参数 <field>', () => {
+describe('missing required fields answer 400403 miss param (legacy) / 400402 (modern)', () => {
   const link = { title: 't', text: 'x', messageUrl: 'https://a.example' };
   const card = { title: 't', text: 'x', singleTitle: 'read', singleURL: 'https://a.example' };
   const feedLink = { title: 't', messageURL: 'https://a.example', picURL: 'https://a.example/p.png' };
@@ -232,10 +232,42 @@ describe('missing required fields answer 40035 缺少参数 <field>', () => {
     test(name, async () => {
       const { app, state } = createEmulatorApp({ robots });
       const res = await send(app, '/robot/send?access_token=tok-active', body);
-      assert.deepEqual(res.json, { errcode: 40035, errmsg: `缺少参数 ${field}` });
+      assert.deepEqual(res.json, { errcode: 400403, errmsg: `miss param : ${field.split('.').join('->')}` });
       assert.equal(state.messages().length, 0);
     });
   }
+
+  test('modern wording: 400402 错误描述:参数 a --》 b 缺失 (as DingTalk answered in 2025)', async () => {
+    const { app } = createEmulatorApp({ robots, wording: 'modern' });
+    const res = await send(app, '/robot/send?access_token=tok-active', {
+      msgtype: 'markdown',
+      markdown: { text: '# hi' },
+    });
+    assert.deepEqual(res.json, {
+      errcode: 400402,
+      errmsg:
+        '错误描述:参数 markdown --》 title 缺失，或者参数格式不正确; 解决方案:请填充上对应参数;参考链接:请参考本接口对应文档查看参数获取方式，或者在https://open.dingtalk.com/document/  搜索对应文档;',
+    });
+  });
+
+  test('half a single button does not hide complete btns (btns are void only once singleTitle AND singleURL are set)', async () => {
+    const { app, state } = createEmulatorApp({ robots });
+    const btns = [{ title: 'a', actionURL: 'https://a.example' }];
+    for (const half of [{ singleTitle: 'read' }, { singleURL: 'https://a.example' }]) {
+      const body = { msgtype: 'actionCard', actionCard: { title: 't', text: 'x', ...half, btns } };
+      assert.deepEqual((await send(app, '/robot/send?access_token=tok-active', body)).json, {
+        errcode: 0,
+        errmsg: 'ok',
+      });
+    }
+    assert.equal(state.messages().length, 2);
+  });
+
+  test('a complete single button wins over incomplete btns', async () => {
+    const { app } = createEmulatorApp({ robots });
+    const body = { msgtype: 'actionCard', actionCard: { ...card, btns: [{ title: 'no url' }] } };
+    assert.equal((await send(app, '/robot/send?access_token=tok-active', body)).json.errcode, 0);
+  });
 
   const valid: [string, Record<string, unknown>][] = [
     ['link', { msgtype: 'link', link }],

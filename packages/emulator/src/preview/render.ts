@@ -264,8 +264,14 @@ export function createRenderer(md: MarkdownSubset, doc: MiniDocument): Renderer 
     for (const warning of renderMarkdown(body['text'], content)) warnings.push(warning);
     card.appendChild(content);
     const orientation = str(body['btnOrientation']) === '1' ? 'horizontal' : 'vertical';
-    // DingTalk: when both forms are present the single button wins.
-    if (str(body['singleTitle']) !== '' || str(body['singleURL']) !== '') {
+    // DingTalk: a complete single button (title and URL) wins over btns; half of one does not.
+    const btns = list(body['btns']);
+    const singleTitle = str(body['singleTitle']);
+    const singleURL = str(body['singleURL']);
+    if (
+      (singleTitle !== '' && singleURL !== '') ||
+      (btns.length === 0 && (singleTitle !== '' || singleURL !== ''))
+    ) {
       const buttons = el('div', 'btns single');
       const button = linkish(body['singleURL'], 'btn btn-single');
       add(
@@ -275,7 +281,6 @@ export function createRenderer(md: MarkdownSubset, doc: MiniDocument): Renderer 
       );
       return add(card, add(buttons, button));
     }
-    const btns = list(body['btns']);
     if (btns.length > 0) {
       const buttons = el('div', `btns ${orientation}`);
       for (const entry of btns.slice(0, MAX_BUTTONS)) {
