@@ -52,8 +52,10 @@ export function mountApi(app: Hono, state: EmulatorState): void {
     return c.json({ cleared: true });
   });
 
-  app.get('/api/events', () => {
-    return new Response(state.events.connect(), {
+  app.get('/api/events', (c) => {
+    const stream = state.events.connect();
+    if (!stream) return c.json({ error: 'too many event streams open; close a preview tab' }, 503);
+    return new Response(stream, {
       headers: {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',

@@ -1,7 +1,15 @@
 const encoder = new TextEncoder();
 
-/** Chunks a client may lag behind before it is dropped, so a stuck client cannot grow memory. */
-const MAX_QUEUED_CHUNKS = 10_000;
+/**
+ * Bytes a client may lag behind before it is dropped, so a stuck client cannot grow memory. Counted
+ * in bytes, not events: a message record can weigh 20 kB, so 10000 queued events were 200 MB a client.
+ */
+export const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
+/** Event streams open at once; more answer HTTP 503 (a preview tab holds one). */
+export const MAX_CLIENTS = 64;
+
+/** Queue size in bytes, and no buffering ahead: `desiredSize` is minus the bytes not yet sent. */
+const byteStrategy: QueuingStrategy<Uint8Array> = { highWaterMark: 0, size: (chunk) => chunk.byteLength };
 
 /**
  * The server-sent-events hub of `GET /api/events`. Publishing costs nothing without clients: the
@@ -22,20 +30,24 @@ export class EventHub {
     this.#broadcast(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
   }
 
-  /** A new event stream for one client. */
-  connect(): ReadableStream<Uint8Array> {
+  /** A new event stream for one client, or `undefined` when {@link MAX_CLIENTS} are already open. */
+  connect(): ReadableStream<Uint8Array> | undefined {
+    if (this.#clients.size >= MAX_CLIENTS) return undefined;
     let self: ReadableStreamDefaultController<Uint8Array> | undefined;
-    return new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        self = controller;
-        this.#clients.add(controller);
-        controller.enqueue(encoder.encode(': connected\nretry: 2000\n\n'));
-        this.#startHeartbeat();
+    return new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          self = controller;
+          this.#clients.add(controller);
+          controller.enqueue(encoder.encode(': connected\nretry: 2000\n\n'));
+          this.#startHeartbeat();
+        },
+        cancel: () => {
+          if (self) this.#drop(self);
+        },
       },
-      cancel: () => {
-        if (self) this.#drop(self);
-      },
-    });
+      byteStrategy,
+    );
   }
 
   /** Ends every stream (used by `close()` so servers and tests stop promptly). */
@@ -53,7 +65,7 @@ export class EventHub {
 
   #broadcast(chunk: Uint8Array): void {
     for (const controller of this.#clients) {
-      if ((controller.desiredSize ?? 0) < -MAX_QUEUED_CHUNKS) {
+      if ((controller.desiredSize ?? 0) < -MAX_QUEUED_BYTES) {
         this.#drop(controller);
         try {
           controller.close();

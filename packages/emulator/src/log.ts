@@ -1,3 +1,7 @@
+/** C0/C1 controls and line separators, escaped in log lines. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const escapeControl = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
 /**
  * Batches log lines and hands them to the user's sink on a later tick, so a slow sink never
  * delays a send. Without a sink nothing is formatted at all (callers check `enabled`).
@@ -14,7 +18,9 @@ export class LogQueue {
 
   write(line: string): void {
     if (!this.sink) return;
-    this.#lines.push(line);
+    // Tokens (hence open-mode robot names) and msgtypes come from clients: a "%0A" in a token must
+    // not forge a second log line, nor an escape sequence repaint the terminal.
+    this.#lines.push(line.replace(CONTROL, escapeControl));
     if (this.#scheduled) return;
     this.#scheduled = true;
     setImmediate(() => this.flush());

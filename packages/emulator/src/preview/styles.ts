@@ -147,4 +147,12 @@ span.feed-banner { display: flex; }
 .refused-code { margin-top: 2px; font-size: 13px; overflow-wrap: anywhere; }
 .errcode { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-weight: 600; color: var(--red); margin-right: 8px; }
 .explanation { font-size: 13px; color: #4d1a22; overflow-wrap: anywhere; }
+.notify { overflow-wrap: anywhere; display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
+/* Client text never reorders its surroundings: a U+202E in a robot name or title stays in its box. */
+.robot-name, .refused-robot, .msgtype, .errmsg, .explanation, .notify, .card-title, .link-text, .feed-title,
+.btn, .mention, .missing, .md-raw, #robot-info, .bubble, .card-md { unicode-bidi: isolate; }
+/* Names and msgtypes come from clients too: a 20000-character one must not push the page sideways. */
+.robot-name, .refused-robot, .msgtype { display: inline-block; max-width: 24em; overflow: hidden;
+  text-overflow: ellipsis; white-space: nowrap; vertical-align: bottom; }
+#robot { max-width: 16em; }
 `;
