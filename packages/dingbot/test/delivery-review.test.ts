@@ -115,3 +115,134 @@ describe('delivery review: abort and close', () => {
     assert.equal(dt.calls(), 1);
   });
 });
+
+/** A Robot whose `fetch` is a fake DingTalk that accepts everything and records each body. */
+function capturingRobot(options: Partial<ConstructorParameters<typeof Robot>[0]> = {}) {
+  const bodies: Outgoing[] = [];
+  const robot = new Robot({
+    accessToken: `review-${Math.random()}`,
+    baseUrl: 'http://127.0.0.1:9',
+    retry: 'none',
+    store: new MemoryStore(),
+    fetch: async (_url, init) => {
+      bodies.push(JSON.parse(String(init.body)) as Outgoing);
+      return { status: 200, text: async () => '{"errcode":0,"errmsg":"ok"}' };
+    },
+    ...options,
+  });
+  return { robot, bodies };
+}
+
+const MOBILES = ['13800000001', '13800000002', '13800000003', '13900000004'];
+const USERS = ['manager01', 'dev_42'];
+
+/** What DingTalk looks for a keyword in, for text and markdown. */
+const searchable = (m: Message) =>
+  m.msgtype === 'text' ? m.text.content : m.msgtype === 'markdown' ? `${m.markdown.title}\n${m.markdown.text}` : '';
+
+describe('delivery review: keywords and mentions survive digests and splitting', () => {
+  const item = fc.record({
+    kind: fc.constantFrom('text', 'markdown'),
+    words: fc.array(fc.constantFrom('disk', '磁盘满了', '🚨', 'cpu 99%', '**bold**', '[doc](https://example.com/d)'), {
+      maxLength: 8,
+    }),
+    // A long one now and then: split into parts, or too big to join a digest.
+    repeat: fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 500, max: 3000 }) }),
+    mobiles: fc.subarray(MOBILES, { maxLength: 2 }),
+    users: fc.subarray(USERS, { maxLength: 1 }),
+    atAll: fc.boolean(),
+  });
+
+  it('every send carries a keyword and an @ in its text for each mention in its at; every message arrives', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(item, { minLength: 1, maxLength: 30 }), fc.constantFrom('start', 'end'), async (items, placement) => {
+        const { robot, bodies } = capturingRobot({
+          keywords: ['告警', 'ALERT'],
+          keywordPlacement: placement as 'start' | 'end',
+          insertMentions: true,
+          rateLimit: { limit: 3, windowMs: 15 },
+        });
+        const sends = items.map((it, i) => {
+          const content = `<m${i}> ${it.words.join(' ')}${it.repeat ? ` ${'磁盘 disk full\n'.repeat(it.repeat)}` : ''}`;
+          const mention = { at: { mobiles: it.mobiles, userIds: it.users, all: it.atAll } };
+          return it.kind === 'text' ? robot.send(text(content, mention)) : robot.send(markdown(`title ${i}`, content, mention));
+        });
+        const settled = await Promise.allSettled(sends);
+        assert.deepEqual(settled.filter((s) => s.status === 'rejected'), []);
+        for (const body of bodies) {
+          const size = bodyBytes(body);
+          assert.ok(size <= 20_000, `a send of ${size} bytes`);
+          const where = searchable(body);
+          assert.ok(where.includes('告警') || where.includes('ALERT'), `no keyword in ${where.slice(0, 80)}`);
+          if (body.msgtype !== 'text' && body.msgtype !== 'markdown') continue;
+          for (const id of [...(body.at?.atMobiles ?? []), ...(body.at?.atUserIds ?? [])]) {
+            assert.ok(where.includes(`@${id}`), `@${id} is in at but not in the text`);
+          }
+        }
+        const all = bodies.map(searchable).join('\n');
+        items.forEach((_, i) => assert.ok(all.includes(`<m${i}>`), `message ${i} never arrived`));
+        // Each mention of each message reaches a send that lists it in `at`.
+        items.forEach((it) => {
+          for (const m of it.mobiles) assert.ok(bodies.some((b) => 'at' in b && b.at?.atMobiles?.includes(m)));
+          if (it.atAll) assert.ok(bodies.some((b) => 'at' in b && b.at?.isAtAll));
+        });
+        await robot.close();
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe('delivery review: splitting without spaces or newlines', () => {
+  it('CJK and emoji-only text over 20000 bytes: parts within the limit, no code point or ZWJ sequence cut', async () => {
+    const family = '👨‍👩‍👧‍👦';
+    const flag = '🇨🇳';
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom('钉', '钉钉', family, flag, '👍🏽', 'é', '中文'), { minLength: 4000, maxLength: 9000 }),
+        async (pieces) => {
+          const content = pieces.join('');
+          const { robot, bodies } = capturingRobot({ rateLimit: false });
+          const result = await robot.send(text(content));
+          assert.equal(result.delivered, bodyBytes(text(content)) + 49 > 20_000 ? 'split' : 'alone');
+          const chunks = bodies.map((b) => (b.msgtype === 'text' ? b.text.content.replace(/^\[\d+\/\d+\]\n/, '') : ''));
+          assert.equal(chunks.join(''), content);
+          for (const [i, b] of bodies.entries()) {
+            assert.ok(bodyBytes(b) <= 20_000);
+            const c = chunks[i]!;
+            assert.ok(!/^[\udc00-\udfff]|[\ud800-\udbff]$/.test(c), 'a surrogate pair was cut');
+            assert.ok(!c.startsWith('\u200d') && !c.endsWith('\u200d'), 'a ZWJ sequence was cut');
+            assert.ok(!/^[\u{1f3fb}-\u{1f3ff}]/u.test(c), 'a skin tone was cut from its emoji');
+          }
+        },
+      ),
+      { numRuns: 8 },
+    );
+  });
+
+  it('a markdown link or image straddling the cut goes whole into one part', () => {
+    for (let pad = 19_500; pad < 19_800; pad += 37) {
+      const link = '[the runbook](https://example.com/runbook?section=disk-full&lang=zh)';
+      const image = '![graph](https://example.com/graph.png)';
+      const body = `${'a'.repeat(pad)}${link}${image}${'b'.repeat(3000)}`;
+      const parts = splitMessage(markdown('long', body));
+      assert.ok(parts.length >= 2);
+      const texts = parts.map((p) => p.markdown.text);
+      assert.ok(texts.some((t) => t.includes(link)), `link cut at pad ${pad}`);
+      assert.ok(texts.some((t) => t.includes(image)), `image cut at pad ${pad}`);
+    }
+  });
+});
+
+describe('delivery review: flags', () => {
+  it('a flag (two regional indicators) is never cut in two, whatever the alignment', () => {
+    for (let k = 0; k < 8; k++) {
+      const parts = splitMessage(text(`${'a'.repeat(k)}${'🇨🇳'.repeat(3000)}`));
+      assert.ok(parts.length >= 2);
+      for (const p of parts) {
+        const regional = [...p.text.content].filter((ch) => /\p{RI}/u.test(ch)).length;
+        assert.equal(regional % 2, 0, `a flag was cut (prefix of ${k})`);
+      }
+    }
+  });
+});

@@ -153,7 +153,21 @@ function breaksCharacter(text: string, k: number): boolean {
   }
   if (text.charCodeAt(k - 1) === 0x200d) return true;
   const next = text.codePointAt(k);
-  return next !== undefined && JOINER.test(String.fromCodePoint(next));
+  if (next !== undefined && JOINER.test(String.fromCodePoint(next))) return true;
+  return isRegional(text, k) && regionalRun(text, k) % 2 === 1;
+}
+
+/** Whether a regional indicator (half of a flag like 🇨🇳) starts at `i`. */
+function isRegional(text: string, i: number): boolean {
+  const cp = text.codePointAt(i);
+  return cp !== undefined && cp >= 0x1f1e6 && cp <= 0x1f1ff;
+}
+
+/** How many regional indicators stand right before `k`: an odd count means `k` is inside a flag. */
+function regionalRun(text: string, k: number): number {
+  let count = 0;
+  for (let i = k - 2; i >= 0 && isRegional(text, i); i -= 2) count++;
+  return count;
 }
 
 /** The best place to cut in `(pos, end]`: a paragraph break, a line break, a space, else a character boundary. */
