@@ -101,7 +101,9 @@ describe('delivery review: abort and close', () => {
   });
 
   it('close() during a penalty waits; abort() then ends it at once and flush() with nothing queued resolves', async () => {
-    const dt = fake((_m, n) => (n === 1 ? new RateLimitedError({ errcode: 130101, errmsg: 'too fast' }) : undefined));
+    const dt = fake((_m, n) =>
+      n === 1 ? new RateLimitedError({ errcode: 130101, errmsg: 'too fast' }) : undefined,
+    );
     const e = engine(dt.post, { penaltyMs: 60_000 });
     const a = e.send(text('a'));
     await new Promise((r) => setTimeout(r, 20));
@@ -138,16 +140,26 @@ const USERS = ['manager01', 'dev_42'];
 
 /** What DingTalk looks for a keyword in, for text and markdown. */
 const searchable = (m: Message) =>
-  m.msgtype === 'text' ? m.text.content : m.msgtype === 'markdown' ? `${m.markdown.title}\n${m.markdown.text}` : '';
+  m.msgtype === 'text'
+    ? m.text.content
+    : m.msgtype === 'markdown'
+      ? `${m.markdown.title}\n${m.markdown.text}`
+      : '';
 
 describe('delivery review: keywords and mentions survive digests and splitting', () => {
   const item = fc.record({
     kind: fc.constantFrom('text', 'markdown'),
-    words: fc.array(fc.constantFrom('disk', '磁盘满了', '🚨', 'cpu 99%', '**bold**', '[doc](https://example.com/d)'), {
-      maxLength: 8,
-    }),
+    words: fc.array(
+      fc.constantFrom('disk', '磁盘满了', '🚨', 'cpu 99%', '**bold**', '[doc](https://example.com/d)'),
+      {
+        maxLength: 8,
+      },
+    ),
     // A long one now and then: split into parts, or too big to join a digest.
-    repeat: fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 500, max: 3000 }) }),
+    repeat: fc.oneof(
+      { weight: 6, arbitrary: fc.constant(0) },
+      { weight: 1, arbitrary: fc.integer({ min: 500, max: 3000 }) },
+    ),
     mobiles: fc.subarray(MOBILES, { maxLength: 2 }),
     users: fc.subarray(USERS, { maxLength: 1 }),
     atAll: fc.boolean(),
@@ -155,39 +167,52 @@ describe('delivery review: keywords and mentions survive digests and splitting',
 
   it('every send carries a keyword and an @ in its text for each mention in its at; every message arrives', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(item, { minLength: 1, maxLength: 30 }), fc.constantFrom('start', 'end'), async (items, placement) => {
-        const { robot, bodies } = capturingRobot({
-          keywords: ['告警', 'ALERT'],
-          keywordPlacement: placement as 'start' | 'end',
-          insertMentions: true,
-          rateLimit: { limit: 3, windowMs: 15 },
-        });
-        const sends = items.map((it, i) => {
-          const content = `<m${i}> ${it.words.join(' ')}${it.repeat ? ` ${'磁盘 disk full\n'.repeat(it.repeat)}` : ''}`;
-          const mention = { at: { mobiles: it.mobiles, userIds: it.users, all: it.atAll } };
-          return it.kind === 'text' ? robot.send(text(content, mention)) : robot.send(markdown(`title ${i}`, content, mention));
-        });
-        const settled = await Promise.allSettled(sends);
-        assert.deepEqual(settled.filter((s) => s.status === 'rejected'), []);
-        for (const body of bodies) {
-          const size = bodyBytes(body);
-          assert.ok(size <= 20_000, `a send of ${size} bytes`);
-          const where = searchable(body);
-          assert.ok(where.includes('告警') || where.includes('ALERT'), `no keyword in ${where.slice(0, 80)}`);
-          if (body.msgtype !== 'text' && body.msgtype !== 'markdown') continue;
-          for (const id of [...(body.at?.atMobiles ?? []), ...(body.at?.atUserIds ?? [])]) {
-            assert.ok(where.includes(`@${id}`), `@${id} is in at but not in the text`);
+      fc.asyncProperty(
+        fc.array(item, { minLength: 1, maxLength: 30 }),
+        fc.constantFrom('start', 'end'),
+        async (items, placement) => {
+          const { robot, bodies } = capturingRobot({
+            keywords: ['告警', 'ALERT'],
+            keywordPlacement: placement as 'start' | 'end',
+            insertMentions: true,
+            rateLimit: { limit: 3, windowMs: 15 },
+          });
+          const sends = items.map((it, i) => {
+            const content = `<m${i}> ${it.words.join(' ')}${it.repeat ? ` ${'磁盘 disk full\n'.repeat(it.repeat)}` : ''}`;
+            const mention = { at: { mobiles: it.mobiles, userIds: it.users, all: it.atAll } };
+            return it.kind === 'text'
+              ? robot.send(text(content, mention))
+              : robot.send(markdown(`title ${i}`, content, mention));
+          });
+          const settled = await Promise.allSettled(sends);
+          assert.deepEqual(
+            settled.filter((s) => s.status === 'rejected'),
+            [],
+          );
+          for (const body of bodies) {
+            const size = bodyBytes(body);
+            assert.ok(size <= 20_000, `a send of ${size} bytes`);
+            const where = searchable(body);
+            assert.ok(
+              where.includes('告警') || where.includes('ALERT'),
+              `no keyword in ${where.slice(0, 80)}`,
+            );
+            if (body.msgtype !== 'text' && body.msgtype !== 'markdown') continue;
+            for (const id of [...(body.at?.atMobiles ?? []), ...(body.at?.atUserIds ?? [])]) {
+              assert.ok(where.includes(`@${id}`), `@${id} is in at but not in the text`);
+            }
           }
-        }
-        const all = bodies.map(searchable).join('\n');
-        items.forEach((_, i) => assert.ok(all.includes(`<m${i}>`), `message ${i} never arrived`));
-        // Each mention of each message reaches a send that lists it in `at`.
-        items.forEach((it) => {
-          for (const m of it.mobiles) assert.ok(bodies.some((b) => 'at' in b && b.at?.atMobiles?.includes(m)));
-          if (it.atAll) assert.ok(bodies.some((b) => 'at' in b && b.at?.isAtAll));
-        });
-        await robot.close();
-      }),
+          const all = bodies.map(searchable).join('\n');
+          items.forEach((_, i) => assert.ok(all.includes(`<m${i}>`), `message ${i} never arrived`));
+          // Each mention of each message reaches a send that lists it in `at`.
+          items.forEach((it) => {
+            for (const m of it.mobiles)
+              assert.ok(bodies.some((b) => 'at' in b && b.at?.atMobiles?.includes(m)));
+            if (it.atAll) assert.ok(bodies.some((b) => 'at' in b && b.at?.isAtAll));
+          });
+          await robot.close();
+        },
+      ),
       { numRuns: 25 },
     );
   });
@@ -199,13 +224,18 @@ describe('delivery review: splitting without spaces or newlines', () => {
     const flag = '🇨🇳';
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.constantFrom('钉', '钉钉', family, flag, '👍🏽', 'é', '中文'), { minLength: 4000, maxLength: 9000 }),
+        fc.array(fc.constantFrom('钉', '钉钉', family, flag, '👍🏽', 'é', '中文'), {
+          minLength: 4000,
+          maxLength: 9000,
+        }),
         async (pieces) => {
           const content = pieces.join('');
           const { robot, bodies } = capturingRobot({ rateLimit: false });
           const result = await robot.send(text(content));
           assert.equal(result.delivered, bodyBytes(text(content)) + 49 > 20_000 ? 'split' : 'alone');
-          const chunks = bodies.map((b) => (b.msgtype === 'text' ? b.text.content.replace(/^\[\d+\/\d+\]\n/, '') : ''));
+          const chunks = bodies.map((b) =>
+            b.msgtype === 'text' ? b.text.content.replace(/^\[\d+\/\d+\]\n/, '') : '',
+          );
           assert.equal(chunks.join(''), content);
           for (const [i, b] of bodies.entries()) {
             assert.ok(bodyBytes(b) <= 20_000);
@@ -228,8 +258,14 @@ describe('delivery review: splitting without spaces or newlines', () => {
       const parts = splitMessage(markdown('long', body));
       assert.ok(parts.length >= 2);
       const texts = parts.map((p) => p.markdown.text);
-      assert.ok(texts.some((t) => t.includes(link)), `link cut at pad ${pad}`);
-      assert.ok(texts.some((t) => t.includes(image)), `image cut at pad ${pad}`);
+      assert.ok(
+        texts.some((t) => t.includes(link)),
+        `link cut at pad ${pad}`,
+      );
+      assert.ok(
+        texts.some((t) => t.includes(image)),
+        `image cut at pad ${pad}`,
+      );
     }
   });
 });

@@ -243,7 +243,7 @@ export class BadRequestError extends DingTalkError {
     super(
       'BAD_REQUEST',
       'DingTalk refused the request as malformed',
-      'Send a POST with Content-Type: application/json and a UTF-8 JSON body; if you use a custom `fetch`, check it keeps method, headers and body.',
+      'Send a POST with Content-Type: application/json and a UTF-8 JSON body with every required field (the errmsg names a missing one); if you use a custom `fetch`, check it keeps method, headers and body.',
       false,
       init,
     );
@@ -295,7 +295,11 @@ export function classifyDingTalkError(
     case 310000:
       return classifySecurity(errmsg, context.keywords ?? [], init);
     case 40035:
-      return new TokenError(true, init);
+      // "缺少参数 access_token" is a missing token; DingTalk also answers 40035 for a body that is
+      // not JSON ("缺少参数 json") or lacks msgtype.
+      return /access_token|token/i.test(errmsg) || errmsg === ''
+        ? new TokenError(true, init)
+        : new BadRequestError(init);
     case 300001:
       return /session/i.test(errmsg) ? new SessionExpiredError(init) : new TokenError(false, init);
     case 300005:
@@ -315,6 +319,8 @@ export function classifyDingTalkError(
       return new BusyError(init);
     case 43002:
     case 43004:
+    case 400402: // "参数 markdown --》 title 缺失" (newer wording of a missing field)
+    case 400403: // "miss param : markdown->text"
       return new BadRequestError(init);
     default:
       if (errcode >= 430101 && errcode <= 430104) return new ContentRejectedError(init);
