@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { mountApi } from './api.js';
+import { hostGuard } from './hosts.js';
 import { validateOptions } from './options.js';
 import { mountPreview } from './preview/index.js';
 import { sendHandler } from './send.js';
@@ -33,6 +34,17 @@ export function createEmulatorApp(options: EmulatorAppOptions = {}): EmulatorApp
   const state = new EmulatorState(options);
   const app = new Hono();
 
+  const hostAllowed = hostGuard(options.allowedHosts);
+  app.use('*', async (c, next) => {
+    if (hostAllowed(c.req.url)) return next();
+    return c.json(
+      {
+        error:
+          'this host name is not allowed: the emulator answers loopback names only; start it with allowedHosts (or bind a non-loopback host) to serve other names',
+      },
+      403,
+    );
+  });
   app.all('/robot/send', sendHandler(state));
   app.use('/api/*', async (c, next) => {
     await next();

@@ -38,6 +38,7 @@ export const configSchema = z
     maxBodyBytes: int(20_001).optional(),
     maxOpenRobots: int(1).optional(),
     heartbeatMs: int(10).optional(),
+    allowedHosts: z.union([z.literal(true), z.array(z.string().min(1, 'must not be empty'))]).optional(),
   })
   .superRefine((config, ctx) => {
     const tokens = new Set<string>();

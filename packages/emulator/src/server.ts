@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createEmulatorApp } from './app.js';
 import { defaults } from './defaults.js';
+import { isLoopback } from './hosts.js';
 import { webhookUrl } from './robots.js';
 import type { EmulatorState } from './state.js';
 import type {
@@ -66,8 +67,11 @@ export interface EmulatorHandle {
  * ```
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
-  const { app, state } = createEmulatorApp(options);
   const host = options.host ?? defaults.host;
+  // Bound beyond loopback, the emulator is meant to be reached by other names (a LAN address, a
+  // container's service name), so it answers any host unless told otherwise.
+  const allowedHosts = options.allowedHosts ?? (isLoopback(host) ? undefined : true);
+  const { app, state } = createEmulatorApp({ ...options, allowedHosts });
   const server = await new Promise<Server>((resolve, reject) => {
     const created = serve({ fetch: app.fetch, hostname: host, port: options.port ?? defaults.port }, () => {
       created.off('error', reject);

@@ -128,6 +128,15 @@ export interface EmulatorAppOptions {
    */
   log?: (line: string) => void;
   /**
+   * Host names the emulator answers besides loopback ones (`localhost`, `127.x.x.x`, `[::1]`), or
+   * `true` for any. Other `Host` headers get HTTP 403, so a web page cannot read the robots' tokens
+   * through DNS rebinding. `startEmulator` on a non-loopback `host` (e.g. `0.0.0.0`) answers any host
+   * unless this is set.
+   * @default [] (loopback names only; any host when bound to a non-loopback address)
+   * @example ['dingtalk-emulator'] // a docker-compose service name
+   */
+  allowedHosts?: true | string[];
+  /**
    * Interval of the comment heartbeat on `GET /api/events` streams.
    * @default 15000
    * @example 1000

@@ -120,7 +120,7 @@ describe('DELETE /api/messages', () => {
 
 describe('GET /api/robots', () => {
   test('lists robots with webhook URL, state, signed and keywords, never the secret', async () => {
-    const { app } = createEmulatorApp({ robots });
+    const { app } = createEmulatorApp({ robots, allowedHosts: ['emulator.test'] });
     const res = await app.request('http://emulator.test:9000/api/robots');
     const text = await res.text();
     assert.ok(!text.includes('SECsecret-never-shown'));
