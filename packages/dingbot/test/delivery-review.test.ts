@@ -282,3 +282,32 @@ describe('delivery review: flags', () => {
     }
   });
 });
+
+describe('delivery review: bounded memory under sustained overflow', () => {
+  it("overflow 'digest' behind a penalty: slots stay within maxQueue and send() stays cheap when full", async () => {
+    const store = new MemoryStore();
+    const key = `overflow-${Math.random()}`;
+    await store.penalize(key, 60_000);
+    const e = new DeliveryEngine({ key, store, maxQueue: 50, post: async () => ({ attempts: 1 }) });
+    const started = performance.now();
+    let full = 0;
+    let maxSlots = 0;
+    const sends: Promise<unknown>[] = [];
+    for (let i = 0; i < 18_000; i++) {
+      const p = e.send(text(`alert ${i}: disk usage 97% on host web-${i % 50}`));
+      sends.push(
+        p.catch((error: { code?: string }) => {
+          if (error.code === 'QUEUE_FULL') full++;
+        }),
+      );
+      maxSlots = Math.max(maxSlots, e.stats().slots);
+      if (performance.now() - started > 5000) assert.fail(`18000 sends took over 5 s (at ${i})`);
+    }
+    await new Promise((r) => setTimeout(r, 5));
+    assert.ok(maxSlots <= 50, `${maxSlots} slots`);
+    assert.ok(full > 0, 'the queue never filled up');
+    assert.equal(e.stats().queued + full, 18_000, 'a message went missing');
+    e.abort();
+    await Promise.all(sends);
+  });
+});

@@ -138,6 +138,8 @@ interface Entry {
 /** Queued messages merged by the overflow policy; sent as (the start of) a digest. */
 interface Bundle {
   entries: Entry[];
+  /** Packed to the limit: the next queued message did not fit, so merging again would change nothing. */
+  full?: boolean;
 }
 
 type Slot = Entry | Bundle;
@@ -406,7 +408,10 @@ export class DeliveryEngine {
   #compact(needed: number): boolean {
     if (this.#digest === false) return false;
     const before = this.#queue.length;
-    const from = this.#inFlight?.slots ?? 0;
+    let from = this.#inFlight?.slots ?? 0;
+    // Greedy packing from the head would rebuild the same full bundles: start after them, so a queue
+    // that stays full under load costs the tail's work per send, not the whole queue's.
+    for (let slot = this.#queue.at(from); slot && isBundle(slot) && slot.full; slot = this.#queue.at(from)) from++;
     const entries: Entry[] = [];
     for (const slot of this.#queue.takeFrom(from)) entries.push(...(isBundle(slot) ? slot.entries : [slot]));
     const slots: Slot[] = [];
@@ -414,7 +419,9 @@ export class DeliveryEngine {
     for (let i = 0; i < entries.length; ) {
       const built = takeDigest(messagesOf(entries, i), options);
       const count = built?.count ?? 1;
-      slots.push(count === 1 ? entries[i]! : { entries: entries.slice(i, i + count) });
+      slots.push(
+        count === 1 ? entries[i]! : { entries: entries.slice(i, i + count), full: i + count < entries.length },
+      );
       i += count;
     }
     this.#queue.replaceFrom(from, slots);
