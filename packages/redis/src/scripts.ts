@@ -38,3 +38,18 @@ local ms = tonumber(ARGV[1])
 if redis.call('PTTL', KEYS[2]) < ms then redis.call('SET', KEYS[2], '1', 'PX', ms) end
 return 1
 `;
+
+/** ARGV: windowMs, then the ages (ms ago) of sends made while Redis was unreachable: counted in the window. */
+export const ADOPT = `${NOW}
+local window = tonumber(ARGV[1])
+for i = 2, #ARGV do
+  local age = tonumber(ARGV[i])
+  if age < window then
+    local ticket = redis.call('INCR', KEYS[3])
+    redis.call('ZADD', KEYS[1], now - age, ticket)
+  end
+end
+redis.call('PEXPIRE', KEYS[1], window + 60000)
+redis.call('PEXPIRE', KEYS[3], window + 60000)
+return 1
+`;

@@ -1,6 +1,6 @@
 import { type Acquired, type LimiterStore, MemoryStore } from 'dingbot';
 import { Redis, type RedisOptions } from 'ioredis';
-import { ACQUIRE, PENALIZE, SETTLE } from './scripts.js';
+import { ACQUIRE, ADOPT, PENALIZE, SETTLE } from './scripts.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -61,6 +61,8 @@ export class RedisStore implements LimiterStore {
   readonly #onFallback: (error: unknown) => void;
   readonly #onRecover: () => void;
   #down = false;
+  /** Per key, the sends made through the fallback (when they ended), to count in Redis once it is back. */
+  readonly #offline = new Map<string, { windowMs: number; times: number[] }>();
 
   constructor(options: RedisStoreOptions = {}) {
     const given = options.redis;
@@ -96,6 +98,7 @@ export class RedisStore implements LimiterStore {
       ['dingbotAcquire', ACQUIRE],
       ['dingbotSettle', SETTLE],
       ['dingbotPenalize', PENALIZE],
+      ['dingbotAdopt', ADOPT],
     ] as const) {
       this.#redis.defineCommand(name, { numberOfKeys: 3, lua });
     }
@@ -163,19 +166,44 @@ export class RedisStore implements LimiterStore {
   async acquire(key: string, limit: number, windowMs: number): Promise<Acquired> {
     let reply: Reply;
     try {
+      await this.#adopt(key);
       reply = await this.#call<Reply>('dingbotAcquire', key, limit, windowMs);
     } catch {
       const local = await this.#fallback.acquire(key, limit, windowMs);
-      return local.ok ? { ...local, ticket: FALLBACK_TICKET + local.ticket } : local;
+      if (!local.ok) return local;
+      const offline = this.#offline.get(key) ?? { windowMs, times: [] };
+      offline.windowMs = windowMs;
+      this.#offline.set(key, offline);
+      return { ...local, ticket: FALLBACK_TICKET + local.ticket };
     }
     const [ok, value, extra] = reply;
     if (ok === 1) return { ok: true, remaining: Number(value), ticket: String(extra) };
     return { ok: false, retryInMs: Number(value), reason: Number(extra) === 1 ? 'penalty' : 'rate' };
   }
 
+  /**
+   * Back from an outage: the sends made meanwhile go into the shared window first, or Redis would let
+   * the robot send a full window more on top of them (and DingTalk would throttle it).
+   */
+  async #adopt(key: string): Promise<void> {
+    const offline = this.#offline.get(key);
+    if (!offline) return;
+    const now = Date.now();
+    const ages = offline.times.map((t) => now - t).filter((age) => age < offline.windowMs);
+    if (ages.length) await this.#call('dingbotAdopt', key, offline.windowMs, ...ages);
+    this.#offline.delete(key);
+  }
+
   async settle(key: string, ticket: string): Promise<void> {
-    if (ticket.startsWith(FALLBACK_TICKET))
+    if (ticket.startsWith(FALLBACK_TICKET)) {
+      const offline = this.#offline.get(key);
+      if (offline) {
+        const now = Date.now();
+        offline.times = offline.times.filter((t) => t > now - offline.windowMs);
+        offline.times.push(now);
+      }
       return this.#fallback.settle(key, ticket.slice(FALLBACK_TICKET.length));
+    }
     await this.#call('dingbotSettle', key, ticket).catch(() => {});
   }
 
