@@ -6,7 +6,7 @@ import { MemoryStore } from '../src/delivery/limiter.js';
 import { bodyBytes } from '../src/delivery/size.js';
 import { splitMessage } from '../src/delivery/split.js';
 import { ContentRejectedError, RateLimitedError, RobotUnavailableError } from '../src/errors/dingtalk.js';
-import { markdown, Robot, RobotPool, text } from '../src/index.js';
+import { markdown, Robot, text } from '../src/index.js';
 import type { Message } from '../src/messages/types.js';
 
 type Outgoing = Message & { msgUuid: string };
