@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './errors.js';
 import type { CliIO } from './io.js';
+import { describeJsonError } from './json-error.js';
 
 /** A named robot of the config file. */
 export interface Profile {
@@ -68,7 +69,8 @@ export async function loadConfig(
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`the config file ${path} is not valid JSON: ${(error as Error).message}`, {
+    // Never V8's message: it quotes the text around the mistake, and the file holds secrets.
+    throw new ConfigError(`the config file ${path} is not valid JSON: ${describeJsonError(text, error)}`, {
       hint: 'Fix the file; "dingbot config --help" shows its shape.',
     });
   }
