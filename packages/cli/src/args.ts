@@ -35,9 +35,7 @@ export function parseCommand<T extends OptionTable>(
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      // Node's messages end with advice about "--" meant for scripts' authors; keep the first sentence.
-      const message = (error as Error).message.split('. ')[0]!.replace(/\.$/, '');
-      throw new CLIError(message, { command });
+      throw parseError((error as Error).message, command, Object.keys(options));
     }
     throw error;
   }
@@ -53,4 +51,74 @@ export function refuseOptions(
     if (values[name] !== undefined)
       throw new CLIError(`--${name} is not an option of "${command}"`, { command });
   }
+}
+
+/**
+ * Rewrites `parseArgs`'s messages for people: names the option, suggests the one meant, and explains
+ * `--` where a text starts with a dash. Node's own advice is for scripts' authors and spans lines.
+ */
+function parseError(message: string, command: string, names: readonly string[]): CLIError {
+  const unknown = /^Unknown option '([^']+)'/.exec(message)?.[1];
+  if (unknown !== undefined) {
+    if (!/^--?[a-zA-Z][\w-]*$/.test(unknown)) {
+      return new CLIError(`unknown option ${JSON.stringify(unknown)}`, {
+        hint: `A text starting with "-"? Put it after "--", e.g. dingbot ${command} … -- ${shellQuote(unknown)}`,
+        command,
+      });
+    }
+    const guess = closest(unknown.replace(/^--?/, ''), names);
+    return new CLIError(`unknown option ${unknown}`, {
+      hint: guess
+        ? `Did you mean --${guess}? Run "dingbot ${command} --help" for the options.`
+        : `Run "dingbot ${command} --help" for the options.`,
+      command,
+    });
+  }
+  const ambiguous = /^Option '(-[^' ]+)' argument is ambiguous/.exec(message)?.[1];
+  if (ambiguous !== undefined) {
+    return new CLIError(`${ambiguous} is followed by another option instead of its value`, {
+      hint: `Give ${ambiguous} a value; for a value starting with "-" write ${ambiguous}=<value>.`,
+      command,
+    });
+  }
+  const missing = /^Option '(-[^' ]+)(?:, -[^' ]+)? <value>' argument missing/.exec(message)?.[1];
+  if (missing !== undefined) {
+    return new CLIError(`${missing} needs a value`, { command });
+  }
+  // Anything else: Node's first sentence.
+  return new CLIError(message.split(/\.(?:\s|$)/)[0]!, { command });
+}
+
+/** The name closest to a mistyped one (edit distance ≤ 2, or a prefix), if any. */
+export function closest(word: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const name of names) {
+    const distance = name.startsWith(word) && word.length >= 3 ? 1 : editDistance(word, name);
+    if (distance < bestDistance) {
+      best = name;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
 }

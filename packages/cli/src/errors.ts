@@ -33,3 +33,9 @@ export class ConfigError extends CLIError {
 export function isCLIError(value: unknown): value is CLIError {
   return value instanceof CLIError;
 }
+
+/**
+ * A better hint for an SDK error, found by a command that knows more than the SDK (e.g. that no secret
+ * was given when DingTalk refused the signature). `report()` prints it instead of the SDK's.
+ */
+export const HINT_OVERRIDES = new WeakMap<object, string>();

@@ -43,7 +43,8 @@ Sending:
                           say on stderr when waiting  [default: when stderr is a terminal]
 
 Text arguments may be "-" (read stdin) or "@path" (read a file); one trailing newline is dropped.
-Write "@@…" for a text that really starts with "@".`;
+Write "@@…" for a text that really starts with "@"; put a text starting with "-" after "--":
+  dingbot send text -- '-5 °C in the server room'`;
 
 const ENVIRONMENT = `Environment:
   DINGTALK_WEBHOOK, DINGTALK_ACCESS_TOKEN, DINGTALK_BASE_URL, DINGTALK_SECRET,

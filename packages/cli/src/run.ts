@@ -1,4 +1,5 @@
-import { CLIError, isCLIError } from './errors.js';
+import { closest } from './args.js';
+import { CLIError, HINT_OVERRIDES, isCLIError } from './errors.js';
 import { EXIT, exitCodeForSdkCode } from './exit-codes.js';
 import { type CliIO, processIO } from './io.js';
 import { Output } from './output.js';
@@ -42,8 +43,9 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
     const [first, ...rest] = args as [string, ...string[]];
     const load = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
     if (!load) {
+      const guess = closest(first, Object.keys(COMMANDS));
       throw new CLIError(`unknown command ${JSON.stringify(first)}`, {
-        hint: `Commands: ${Object.keys(COMMANDS).join(', ')}. Run "dingbot --help" for usage.`,
+        hint: `${guess ? `Did you mean "dingbot ${guess}"? ` : ''}Commands: ${Object.keys(COMMANDS).join(', ')}. Run "dingbot --help" for usage.`,
       });
     }
     const command = await load();
@@ -109,10 +111,13 @@ export function report(error: unknown, out: Output): number {
     exitCode = exitCodeForSdkCode(error.code);
     code = error.code;
     // The SDK's message is "<summary> (errcode N: errmsg). <hint>": show the hint on its own line.
-    summary = error.message.endsWith(error.hint)
-      ? error.message.slice(0, -error.hint.length).trim().replace(/\.$/, '')
-      : error.message;
-    hint = error.code === 'RATE_LIMITED' ? THROTTLED_HINT : cliWords(error.hint);
+    summary = (
+      error.message.endsWith(error.hint)
+        ? error.message.slice(0, -error.hint.length).trim().replace(/\.$/, '')
+        : error.message
+    ).replace(/^dingbot: /, '');
+    hint =
+      HINT_OVERRIDES.get(error) ?? (error.code === 'RATE_LIMITED' ? THROTTLED_HINT : cliWords(error.hint));
     extra = { errcode: error.errcode, errmsg: error.errmsg, retryable: error.retryable };
   } else if (error instanceof Error && error.name === 'EmulatorConfigError') {
     exitCode = EXIT.CONFIG;

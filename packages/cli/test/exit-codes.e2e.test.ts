@@ -126,7 +126,7 @@ describe('exit codes a script can branch on', () => {
       ]);
     expect(ok, EXIT.OK);
     expect(unknownOption, EXIT.USAGE);
-    assert.match(unknownOption.stderr, /Unknown option '--bogus'/);
+    assert.match(unknownOption.stderr, /unknown option --bogus/);
     assert.match(unknownOption.stderr, /dingbot send --help/);
     expect(missing, EXIT.USAGE);
     assert.match(missing.stderr, /missing <content>/);
