@@ -23,21 +23,27 @@ export class TextInput {
         });
       }
       this.#stdinUsedBy = what;
-      return dropTrailingNewline(await readAll(this.#io.stdin));
+      const text = dropTrailingNewline(await readAll(this.#io.stdin));
+      if (text.trim() === '') {
+        throw new CLIError(`${what} is "-" but stdin is empty`, {
+          hint: 'Pipe the text in, e.g. df -h | dingbot send text -; or give it as an argument.',
+        });
+      }
+      return text;
     }
     if (value.startsWith('@@')) return value.slice(1);
     if (value.startsWith('@') && value.length > 1) {
       const path = value.slice(1);
+      let text: string;
       try {
-        return dropTrailingNewline(await readFile(path, 'utf8'));
+        text = dropTrailingNewline(await readFile(path, 'utf8'));
       } catch (error) {
-        throw new CLIError(
-          `${what}: cannot read ${path}: ${(error as { code?: string }).code ?? (error as Error).message}`,
-          {
-            hint: '"@path" reads a file; write "@@…" for a text that really starts with "@".',
-          },
-        );
+        throw new CLIError(`${what}: cannot read ${path}: ${fileProblem(error)}`, {
+          hint: '"@path" reads a file; write "@@…" for a text that really starts with "@".',
+        });
       }
+      if (text.trim() === '') throw new CLIError(`${what}: ${path} is empty`);
+      return text;
     }
     return value;
   }
@@ -45,4 +51,18 @@ export class TextInput {
 
 function dropTrailingNewline(text: string): string {
   return text.replace(/\r?\n$/, '');
+}
+
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+};
+
+/** Why a file could not be read, in words (Node's messages repeat the path and add a syscall name). */
+export function fileProblem(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return FILE_PROBLEMS[code] ? `${FILE_PROBLEMS[code]} (${code})` : code;
+  return error instanceof Error ? error.message : String(error);
 }

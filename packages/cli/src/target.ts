@@ -32,6 +32,8 @@ export interface ResolvedTarget {
   keywords: string[];
   /** E.g. `--webhook`, `DINGTALK_WEBHOOK`, `profile "ops" of ~/.config/dingbot/config.json`. */
   source: string;
+  /** Where the robot was found, to name its settings in errors the way the user wrote them. */
+  origin: { kind: 'flags' } | { kind: 'env' } | { kind: 'profile'; name: string; path: string };
 }
 
 /**
@@ -56,7 +58,10 @@ export async function resolveTarget(
 }
 
 /** Registers a target's token and secret with the output, so neither is ever printed. */
-export function registerSecrets(target: Omit<ResolvedTarget, 'source' | 'keywords'>, out: Output): void {
+export function registerSecrets(
+  target: Omit<ResolvedTarget, 'source' | 'origin' | 'keywords'>,
+  out: Output,
+): void {
   out.addSecret(target.secret);
   out.addSecret(target.accessToken);
   if (target.webhook) out.addSecret(tokenOf(target.webhook));
@@ -99,6 +104,7 @@ async function findTarget(flags: RobotFlags, env: CliIO['env'], out: Output): Pr
       secret: flags.secret,
       keywords: flags.keyword ?? [],
       source: flags.webhook !== undefined ? '--webhook' : '--token',
+      origin: { kind: 'flags' },
     };
   }
   if (flags.profile !== undefined) {
@@ -131,6 +137,7 @@ async function findTarget(flags: RobotFlags, env: CliIO['env'], out: Output): Pr
         .map((k) => k.trim())
         .filter((k) => k !== ''),
       source: envWebhook !== undefined ? 'DINGTALK_WEBHOOK' : 'DINGTALK_ACCESS_TOKEN',
+      origin: { kind: 'env' },
     };
   }
   const loaded = await loadConfig(env, (line) => out.err(line));
@@ -158,5 +165,69 @@ function fromProfile(loaded: LoadedConfig, name: string, flags: RobotFlags): Res
     secret: profile.secret,
     keywords: profile.keywords ?? [],
     source: `profile "${name}" of ${loaded.path}`,
+    origin: { kind: 'profile', name, path: loaded.path },
+  };
+}
+
+/** The robot settings the SDK validates, by its option names. */
+type RobotSetting = 'webhook' | 'accessToken' | 'baseUrl' | 'secret' | 'keywords';
+
+const FLAG_OF: Record<RobotSetting, string> = {
+  webhook: '--webhook',
+  accessToken: '--token',
+  baseUrl: '--base-url',
+  secret: '--secret',
+  keywords: '--keyword',
+};
+const ENV_OF: Record<RobotSetting, string> = {
+  webhook: 'DINGTALK_WEBHOOK',
+  accessToken: 'DINGTALK_ACCESS_TOKEN',
+  baseUrl: 'DINGTALK_BASE_URL',
+  secret: 'DINGTALK_SECRET',
+  keywords: 'DINGTALK_KEYWORDS',
+};
+const FIELD_OF: Record<RobotSetting, string> = {
+  webhook: 'webhook',
+  accessToken: 'token',
+  baseUrl: 'baseUrl',
+  secret: 'secret',
+  keywords: 'keywords',
+};
+
+/**
+ * What each SDK option is called where the user set it: a flag, an environment variable, or a field of
+ * a config-file profile. `subject` starts an error message; `word` goes into its hint.
+ * @example settingNames(target, flags).accessToken // { subject: 'DINGTALK_ACCESS_TOKEN', word: 'DINGTALK_ACCESS_TOKEN' }
+ */
+export function settingNames(
+  target: ResolvedTarget,
+  flags: RobotFlags,
+): Record<RobotSetting, { subject: string; word: string }> {
+  const given: Record<RobotSetting, boolean> = {
+    webhook: flags.webhook !== undefined,
+    accessToken: flags.token !== undefined,
+    baseUrl: flags['base-url'] !== undefined,
+    secret: flags.secret !== undefined,
+    keywords: (flags.keyword?.length ?? 0) > 0,
+  };
+  const origin = target.origin;
+  const name = (setting: RobotSetting) => {
+    if (given[setting] || origin.kind === 'flags') {
+      // --token without --base-url takes DINGTALK_BASE_URL.
+      const word = setting === 'baseUrl' && !given.baseUrl ? ENV_OF.baseUrl : FLAG_OF[setting];
+      return { subject: word, word };
+    }
+    if (origin.kind === 'env') return { subject: ENV_OF[setting], word: ENV_OF[setting] };
+    return {
+      subject: `profiles.${origin.name}.${FIELD_OF[setting]} (in ${origin.path})`,
+      word: `"${FIELD_OF[setting]}"`,
+    };
+  };
+  return {
+    webhook: name('webhook'),
+    accessToken: name('accessToken'),
+    baseUrl: name('baseUrl'),
+    secret: name('secret'),
+    keywords: name('keywords'),
   };
 }

@@ -1,13 +1,14 @@
 import type { Message, Robot, RobotOptions, SendResult } from 'dingbot';
-import { parseCommand, refuseOptions, type Values } from '../args.js';
+import { closest, parseCommand, refuseOptions, type Values } from '../args.js';
 import { parseDuration } from '../duration.js';
-import { CLIError } from '../errors.js';
+import { CLIError, ConfigError, HINT_OVERRIDES } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
-import { TextInput } from '../input.js';
+import { fileProblem, TextInput } from '../input.js';
 import { readAll } from '../io.js';
+import { describeJsonError } from '../json-error.js';
 import { proxyFetch } from '../proxy.js';
 import type { CommandContext } from '../run.js';
-import { type ResolvedTarget, ROBOT_OPTIONS, resolveTarget } from '../target.js';
+import { type ResolvedTarget, ROBOT_OPTIONS, resolveTarget, settingNames } from '../target.js';
 import { deliver, type WaitPolicy } from '../throttle.js';
 
 const OPTIONS = {
@@ -93,22 +94,30 @@ export default async function send(args: string[], { io, out, env }: CommandCont
   const penaltyMs =
     values.penalty === undefined ? DEFAULT_PENALTY_MS : parseDuration(values.penalty, '--penalty');
 
-  // The robot first: its token and secret must be known to the output before anything is printed.
+  // Mistakes in the command line first: a missing text is not a configuration problem.
+  checkShape(form, words, values, command);
+  // The robot next: its token and secret must be known to the output before anything is printed.
   const target = await resolveTarget(values, env, out);
   const message = await buildMessage(form, words, values, new TextInput(io), command, io);
   if (mentions) addMentions(message, mentions);
   if (values['msg-uuid'] !== undefined) message.msgUuid = values['msg-uuid'];
 
   const { Robot } = await import('dingbot');
-  const robot = new Robot({
-    ...robotOptions(target),
-    ...(timeoutMs === undefined ? {} : { timeoutMs }),
-    ...(retries === undefined ? {} : { retry: { ...RETRY, retries } }),
-    fetch: (await proxyFetch(env)) as RobotOptions['fetch'],
-    penaltyMs,
-    // --no-wait: the engine rejects at once instead of waiting the penalty out.
-    penalty: wait.maxWaitMs === 0 ? 'fail' : 'wait',
-  });
+  const fetch = (await proxyFetch(env)) as RobotOptions['fetch'];
+  let robot: Robot;
+  try {
+    robot = new Robot({
+      ...robotOptions(target),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(retries === undefined ? {} : { retry: { ...RETRY, retries } }),
+      fetch,
+      penaltyMs,
+      // --no-wait: the engine rejects at once instead of waiting the penalty out.
+      penalty: wait.maxWaitMs === 0 ? 'fail' : 'wait',
+    });
+  } catch (error) {
+    throw robotOptionsError(error, settingNames(target, values));
+  }
 
   if (values['dry-run']) return dryRun(robot, message, target, out);
 
@@ -116,6 +125,14 @@ export default async function send(args: string[], { io, out, env }: CommandCont
   let result: SendResult;
   try {
     result = await deliver(robot, message, wait, out, progress && !out.json);
+  } catch (error) {
+    if (target.secret === undefined && isSignatureRefusal(error)) {
+      HINT_OVERRIDES.set(
+        error as object,
+        `This robot signs its messages (加签) and no secret was given: set ${settingNames(target, values).secret.word} to the SEC… secret from the robot's security settings.`,
+      );
+    }
+    throw error;
   } finally {
     await robot.close();
   }
@@ -128,6 +145,40 @@ export default async function send(args: string[], { io, out, env }: CommandCont
     );
   }
   return EXIT.OK;
+}
+
+/** DingTalk refused the signature or its timestamp: what a signed robot answers to an unsigned request. */
+function isSignatureRefusal(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SIGN_MISMATCH' || code === 'INVALID_TIMESTAMP';
+}
+
+/**
+ * The SDK names its options (`accessToken`); say instead what the user set: `--token`,
+ * `DINGTALK_ACCESS_TOKEN` or `profiles.ops.token`. Other errors pass through.
+ */
+function robotOptionsError(error: unknown, names: ReturnType<typeof settingNames>): unknown {
+  const sdk = error as { code?: unknown; option?: unknown; message?: unknown; hint?: unknown };
+  if (sdk?.code !== 'INVALID_OPTIONS' || typeof sdk.option !== 'string' || !Object.hasOwn(names, sdk.option))
+    return error;
+  const { subject } = names[sdk.option as keyof typeof names];
+  const hint = String(sdk.hint ?? '');
+  const problem = String(sdk.message)
+    .replace(/^dingbot: option `[^`]+` /, '')
+    .replace(hint, '')
+    .trim()
+    .replace(/\.$/, '');
+  const words = (text: string) =>
+    text.replace(/`([a-zA-Z]+)`/g, (word, name: string) =>
+      Object.hasOwn(names, name) ? names[name as keyof typeof names].word : word,
+    );
+  return new RobotOptionsError(`${subject} ${words(problem)}`, { hint: words(hint) });
+}
+
+/** A robot setting the SDK refused; keeps the SDK's `code` for `--json` readers. */
+class RobotOptionsError extends ConfigError {
+  override name = 'RobotOptionsError';
+  override readonly code = 'INVALID_OPTIONS';
 }
 
 /** The retry policy shape of the SDK's default, with `--retries` applied. */
@@ -147,8 +198,9 @@ function parseForm(word: string | undefined): Form {
   };
   const form = aliases[word] ?? word;
   if (form === 'payload' || !Object.hasOwn(TYPE_OPTIONS, form)) {
+    const guess = closest(word, ['text', 'markdown', 'link', 'action-card', 'feed-card']);
     throw new CLIError(`unknown message type ${JSON.stringify(word)}`, {
-      hint: 'Types: text, markdown, link, action-card, feed-card, or --payload <file> for any JSON body.',
+      hint: `${guess ? `Did you mean ${guess}? ` : ''}Types: text, markdown, link, action-card, feed-card, or --payload <file> for any JSON body.`,
     });
   }
   return form as Form;
@@ -196,6 +248,21 @@ function addMentions(message: Message, mentions: MentionFlags): void {
     at.atUserIds = [...new Set([...(at.atUserIds ?? []), ...mentions.userIds])];
   if (mentions.all) at.isAtAll = true;
   target.at = at;
+}
+
+/** The flags each type cannot do without. */
+const REQUIRED: Partial<Record<Form, readonly ('title' | 'text' | 'url')[]>> = {
+  markdown: ['title'],
+  link: ['title', 'text', 'url'],
+  'action-card': ['title', 'text'],
+};
+
+/** Checks the words and required flags without reading anything, before the robot is looked up. */
+function checkShape(form: Form, words: readonly string[], values: SendValues, command: string): void {
+  if (form === 'text') one(words, '<content>', command);
+  else if (form === 'markdown') one(words, '<text>', command);
+  else none(words, command);
+  for (const name of REQUIRED[form] ?? []) required(values[name], `--${name}`, command);
 }
 
 function one(words: readonly string[], what: string, command: string): string {
@@ -331,6 +398,8 @@ function feedItem(item: string, command: string): { title: string; messageURL: s
 }
 
 async function readPayload(source: string, io: CommandContext['io']): Promise<Message> {
+  const command = 'send';
+  const name = source === '-' ? '--payload - (stdin)' : `--payload ${source}`;
   let text: string;
   if (source === '-') {
     text = await readAll(io.stdin);
@@ -339,21 +408,21 @@ async function readPayload(source: string, io: CommandContext['io']): Promise<Me
     try {
       text = await readFile(source, 'utf8');
     } catch (error) {
-      throw new CLIError(
-        `--payload: cannot read ${source}: ${(error as { code?: string }).code ?? (error as Error).message}`,
-      );
+      throw new CLIError(`--payload: cannot read ${source}: ${fileProblem(error)}`, { command });
     }
   }
+  const example = 'Give a DingTalk message body, e.g. {"msgtype":"text","text":{"content":"hi"}}.';
+  if (text.trim() === '') throw new CLIError(`${name} is empty`, { hint: example, command });
+  let json: unknown;
   try {
-    return JSON.parse(text) as Message;
+    json = JSON.parse(text);
   } catch (error) {
-    throw new CLIError(
-      `--payload ${source === '-' ? '(stdin)' : source} is not valid JSON: ${(error as Error).message}`,
-      {
-        hint: 'Give a DingTalk message body, e.g. {"msgtype":"text","text":{"content":"hi"}}.',
-      },
-    );
+    throw new CLIError(`${name} is not valid JSON: ${describeJsonError(text, error)}`, { hint: example });
   }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new CLIError(`${name} is not a JSON object`, { hint: example });
+  }
+  return json as Message;
 }
 
 function dryRun(robot: Robot, message: Message, target: ResolvedTarget, out: CommandContext['out']): number {

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type EmulatorHandle, startEmulator } from '@dingbot/emulator';
+import { EXIT } from '../src/exit-codes.js';
+import { assertExit, assertNoSecrets, type CliResult, cli, json, tempHome } from './helpers.js';
+
+const TOKEN = 'mistakes-token-6f4922f45568161a';
+const SECRET = 'SECmistakes-secret-8cb22bdd0b7ba1ab';
+const FILE_SECRET = 'SECmistakes-file-secret-9a1158154dfa42ca';
+const FILE_TOKEN = 'mistakes-file-token-d82c8d1619ad8176';
+
+let emulator: EmulatorHandle;
+let webhook: string;
+const { home, cleanup } = tempHome();
+
+before(async () => {
+  emulator = await startEmulator({
+    robots: [{ token: TOKEN, name: 'signed', secret: SECRET }],
+    rateLimit: false,
+  });
+  webhook = emulator.webhookUrl(TOKEN);
+});
+after(async () => {
+  await emulator.close();
+  cleanup();
+});
+
+/** Writes a config file of its own for one case and returns the environment that selects it. */
+function configFile(name: string, text: string): Record<string, string> {
+  const dir = join(home, name);
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'config.json');
+  writeFileSync(path, text);
+  chmodSync(path, 0o600);
+  return { DINGBOT_CONFIG: path };
+}
+
+/** The error's two lines: what happened, then the hint. */
+function errorLines(result: CliResult): [string, string] {
+  const [what = '', hint = ''] = result.stderr.trimEnd().split('\n');
+  assert.match(what, /^dingbot: /, result.stderr);
+  assert.match(hint, /^hint: /, result.stderr);
+  assert.equal(result.stderr.trimEnd().split('\n').length, 2, result.stderr);
+  return [what, hint];
+}
+
+describe('mistakes get a clear message, the right exit code, and no leaked secret', () => {
+  test('a config file with a JSON syntax error is located by line and column, never quoted', async () => {
+    const unquoted = configFile(
+      'unquoted',
+      `{\n  "profiles": {\n    "ops": { "token": "${FILE_TOKEN}", "secret": ${FILE_SECRET} }\n  }\n}\n`,
+    );
+    const singleQuoted = configFile(
+      'single',
+      `{"profiles": {"ops": {"token": "${FILE_TOKEN}", "secret": '${FILE_SECRET}'}}}`,
+    );
+    const trailingComma = configFile('comma', `{"profiles": {"ops": {"token": "${FILE_TOKEN}",}}}`);
+    const results = await Promise.all([
+      cli(['config', 'list'], { home, env: unquoted }),
+      cli(['send', 'text', 'hi', '--profile', 'ops', '--json'], { home, env: singleQuoted }),
+      cli(['sign', '--profile', 'ops'], { home, env: trailingComma }),
+    ]);
+    for (const result of results) {
+      assertExit(result, EXIT.CONFIG);
+      // Not even the start of a secret: V8's own message quotes the text around the mistake.
+      assertNoSecrets(result, [FILE_TOKEN, FILE_SECRET, FILE_SECRET.slice(0, 10), FILE_TOKEN.slice(0, 10)]);
+    }
+    const [unquotedResult, singleResult, commaResult] = results as [CliResult, CliResult, CliResult];
+    assert.match(
+      errorLines(unquotedResult)[0],
+      /is not valid JSON: unexpected character at line 3, column \d+$/,
+    );
+    assert.match(json(singleResult).error.message, /is not valid JSON: unexpected character at line 1/);
+    assert.match(errorLines(commaResult)[0], /expected double-quoted property name at line 1, column \d+$/);
+  });
+
+  test('robot settings the SDK refuses are named as the user wrote them: flag, variable or profile field', async () => {
+    const profile = configFile('url-as-token', JSON.stringify({ profiles: { ops: { token: webhook } } }));
+    const [flag, variable, field, secret] = await Promise.all([
+      cli(['send', 'text', 'hi', '--token', webhook], { home }),
+      cli(['send', 'text', 'hi', '--json'], { home, env: { DINGTALK_ACCESS_TOKEN: webhook } }),
+      cli(['send', 'text', 'hi', '--profile', 'ops'], { home, env: profile }),
+      cli(['send', 'text', 'hi'], {
+        home,
+        env: { DINGTALK_WEBHOOK: webhook, DINGTALK_SECRET: 'abc-not-sec' },
+      }),
+    ]);
+    for (const result of [flag, variable, field, secret]) {
+      assertExit(result, EXIT.CONFIG);
+      assertNoSecrets(result, [TOKEN, 'abc-not-sec']);
+      assert.doesNotMatch(result.stderr, /dingbot: dingbot:|`accessToken`|`webhook`/);
+    }
+    const [what, hint] = errorLines(flag);
+    assert.equal(what, 'dingbot: --token looks like a whole webhook URL');
+    assert.match(hint, /Pass the URL as --webhook instead/);
+    const error = json(variable).error;
+    assert.equal(error.code, 'INVALID_OPTIONS');
+    assert.equal(error.message, 'DINGTALK_ACCESS_TOKEN looks like a whole webhook URL');
+    assert.match(error.hint, /as DINGTALK_WEBHOOK instead/);
+    assert.match(
+      errorLines(field)[0],
+      /^dingbot: profiles\.ops\.token \(in .*config\.json\) looks like a whole webhook URL$/,
+    );
+    assert.match(errorLines(field)[1], /Pass the URL as "webhook" instead/);
+    assert.equal(errorLines(secret)[0], 'dingbot: DINGTALK_SECRET does not start with "SEC"');
+  });
+
+  test('a signed robot sent to without a secret says to give the secret, not to fix the clock', async () => {
+    const [flags, variables] = await Promise.all([
+      cli(['send', 'text', 'hi', '--webhook', webhook], { home }),
+      cli(['send', 'text', 'hi', '--json'], { home, env: { DINGTALK_WEBHOOK: webhook } }),
+    ]);
+    assertExit(flags, EXIT.SECURITY);
+    assertExit(variables, EXIT.SECURITY);
+    assert.match(errorLines(flags)[1], /no secret was given: set --secret/);
+    assert.match(json(variables).error.hint, /no secret was given: set DINGTALK_SECRET/);
+    assert.equal(json(variables).error.errcode, 310000);
+    assertNoSecrets(flags, [TOKEN, SECRET]);
+  });
+
+  test('typos and dashes: the option or command meant is suggested, "--" is explained', async () => {
+    const [typo, dash, ambiguous, missing, command, type] = await Promise.all([
+      cli(['send', 'text', 'hi', '--webhok', webhook], { home }),
+      cli(['send', 'text', '-5 degrees in the server room', '--webhook', webhook], { home }),
+      cli(['send', 'text', 'hi', '--retries', '-1', '--webhook', webhook], { home }),
+      cli(['send', 'text', 'hi', '--webhook', webhook, '--keyword'], { home }),
+      cli(['sned', 'text', 'hi'], { home }),
+      cli(['send', 'txt', 'hi'], { home }),
+    ]);
+    for (const result of [typo, dash, ambiguous, missing, command, type]) {
+      assertExit(result, EXIT.USAGE);
+      assertNoSecrets(result, [TOKEN]);
+    }
+    assert.deepEqual(errorLines(typo), [
+      'dingbot: unknown option --webhok',
+      'hint: Did you mean --webhook? Run "dingbot send --help" for the options.',
+    ]);
+    assert.match(errorLines(dash)[1], /Put it after "--", e\.g\. dingbot send … -- '-5/);
+    assert.deepEqual(errorLines(ambiguous), [
+      'dingbot: --retries is followed by another option instead of its value',
+      'hint: Give --retries a value; for a value starting with "-" write --retries=<value>.',
+    ]);
+    assert.equal(errorLines(missing)[0], 'dingbot: --keyword needs a value');
+    assert.match(errorLines(command)[1], /^hint: Did you mean "dingbot send"\?/);
+    assert.match(errorLines(type)[1], /^hint: Did you mean text\?/);
+  });
+
+  test('empty stdin, empty or missing files and a payload that is not an object say so (exit 2)', async () => {
+    const empty = join(home, 'empty.md');
+    writeFileSync(empty, '\n');
+    const robot = ['--webhook', webhook, '--secret', SECRET];
+    const [stdin, file, missingFile, payloadEmpty, payloadArray, payloadBad, noContent] = await Promise.all([
+      cli(['send', 'text', '-', ...robot], { home, input: '' }),
+      cli(['send', 'markdown', '--title', 'T', `@${empty}`, ...robot], { home }),
+      cli(['send', 'text', `@${join(home, 'nope.txt')}`, ...robot], { home }),
+      cli(['send', '--payload', '-', ...robot], { home, input: '  \n' }),
+      cli(['send', '--payload', '-', ...robot], { home, input: '[{"msgtype":"text"}]' }),
+      cli(['send', '--payload', '-', ...robot], { home, input: '{\n  "msgtype": "text",\n}' }),
+      // No robot configured either: the usage mistake is the one reported.
+      cli(['send', 'text'], { home }),
+    ]);
+    for (const result of [stdin, file, missingFile, payloadEmpty, payloadArray, payloadBad, noContent]) {
+      assertExit(result, EXIT.USAGE);
+    }
+    assert.equal(errorLines(stdin)[0], 'dingbot: <content> is "-" but stdin is empty');
+    assert.match(errorLines(file)[0], /<text>: .*empty\.md is empty$/);
+    assert.match(errorLines(missingFile)[0], /nope\.txt: no such file \(ENOENT\)$/);
+    assert.equal(errorLines(payloadEmpty)[0], 'dingbot: --payload - (stdin) is empty');
+    assert.equal(errorLines(payloadArray)[0], 'dingbot: --payload - (stdin) is not a JSON object');
+    assert.match(
+      errorLines(payloadBad)[0],
+      /is not valid JSON: expected double-quoted property name at line 3, column 1$/,
+    );
+    assert.equal(errorLines(noContent)[0], 'dingbot: send text: missing <content>');
+    assert.equal(emulator.messages({ robot: 'signed' }).length, 0);
+  });
+});
