@@ -55,6 +55,7 @@ export class Robot {
       maxBytes: defaults.maxBodyBytes,
       post: (message, onRetry) => this.#transport.post(message as OutgoingMessage, onRetry),
       prepare: (message) => this.prepare(message),
+      content: (message) => this.#content(message),
     });
   }
 
@@ -70,13 +71,17 @@ export class Robot {
    * @example console.log(JSON.stringify(robot.prepare(text('hi'))))
    */
   prepare(message: Message): Message {
-    validateMessage(message);
-    let out: Message = { ...message };
-    delete out.msgUuid;
-    if (this.#options.insertMentions) out = insertMentions(out);
-    out = ensureKeyword(out, this.#options.keywords, this.#options.keywordPlacement);
+    const out = ensureKeyword(this.#content(message), this.#options.keywords, this.#options.keywordPlacement);
     validateMessage(out);
     return out;
+  }
+
+  /** Validated, without `msgUuid`, mentions written into the text; no keyword yet (digests add one). */
+  #content(message: Message): Message {
+    validateMessage(message);
+    const out: Message = { ...message };
+    delete out.msgUuid;
+    return this.#options.insertMentions ? insertMentions(out) : out;
   }
 
   /**

@@ -105,8 +105,15 @@ export interface EngineConfig extends DeliveryOptions {
   key: string;
   /** Posts one message (with retries), resolving on errcode 0, rejecting with a classified error. */
   post: PostFunction;
-  /** Validates and completes a message (mentions, keyword); may throw. @default identity */
+  /** Validates and completes a message as it is sent (mentions, keyword); may throw. @default identity */
   prepare?: (message: Message) => Message;
+  /**
+   * The message as it waits in the queue and shows inside a digest: validated and completed like
+   * `prepare`, but without what each send needs only once (the keyword), so a digest of 50 alerts
+   * does not repeat the keyword 50 times. `prepare` is applied again when it is sent.
+   * @default prepare
+   */
+  content?: (message: Message) => Message;
   /** DingTalk's body limit. @default 20000 */
   maxBytes?: number;
   /** Makes a `msgUuid`. @default crypto.randomUUID */
@@ -381,9 +388,10 @@ export class DeliveryEngine {
 
   #prepare(message: Message): Message[] {
     const prepare = this.#config.prepare ?? ((m: Message) => m);
+    const content = this.#config.content ?? prepare;
     const whole = prepare(message);
     const bytes = bodyBytes(whole) + uuidBytes(message.msgUuid);
-    if (bytes <= this.#maxBytes) return [whole];
+    if (bytes <= this.#maxBytes) return [content === prepare ? whole : content(message)];
     if (this.#split === false || (message.msgtype !== 'text' && message.msgtype !== 'markdown')) {
       throw new MessageTooLongError(bytes, this.#maxBytes, message.msgtype);
     }
@@ -393,15 +401,15 @@ export class DeliveryEngine {
       this.#split.reserveBytes ?? DEFAULT_RESERVE_BYTES,
       growth + UUID_BYTES + 16,
     );
-    const parts = splitMessage(message, { ...this.#split, reserveBytes }).map(prepare);
+    const parts = splitMessage(message, { ...this.#split, reserveBytes });
     for (const part of parts) {
-      const size = bodyBytes(part) + UUID_BYTES;
+      const size = bodyBytes(prepare(part)) + UUID_BYTES;
       if (size > this.#maxBytes) throw new MessageTooLongError(size, this.#maxBytes, message.msgtype);
     }
     this.#stats.splits++;
     this.#stats.parts += parts.length;
     this.#events.emit('split', { parts: parts.length, bytes });
-    return parts;
+    return parts.map(content);
   }
 
   /** Makes room for `needed` slots by merging queued messages into bundles; false when it cannot. */
@@ -411,7 +419,8 @@ export class DeliveryEngine {
     let from = this.#inFlight?.slots ?? 0;
     // Greedy packing from the head would rebuild the same full bundles: start after them, so a queue
     // that stays full under load costs the tail's work per send, not the whole queue's.
-    for (let slot = this.#queue.at(from); slot && isBundle(slot) && slot.full; slot = this.#queue.at(from)) from++;
+    for (let slot = this.#queue.at(from); slot && isBundle(slot) && slot.full; slot = this.#queue.at(from))
+      from++;
     const entries: Entry[] = [];
     for (const slot of this.#queue.takeFrom(from)) entries.push(...(isBundle(slot) ? slot.entries : [slot]));
     const slots: Slot[] = [];
@@ -420,7 +429,9 @@ export class DeliveryEngine {
       const built = takeDigest(messagesOf(entries, i), options);
       const count = built?.count ?? 1;
       slots.push(
-        count === 1 ? entries[i]! : { entries: entries.slice(i, i + count), full: i + count < entries.length },
+        count === 1
+          ? entries[i]!
+          : { entries: entries.slice(i, i + count), full: i + count < entries.length },
       );
       i += count;
     }
@@ -577,7 +588,10 @@ export class DeliveryEngine {
       if (batch) return batch;
     }
     const entry = isBundle(head) ? head.entries[0]! : head;
-    return { kind: 'alone', message: entry.message, entries: [entry], slots: 1 };
+    const prepare = this.#config.prepare ?? ((m: Message) => m);
+    const content = this.#config.content ?? prepare;
+    const message = content === prepare ? entry.message : prepare(entry.message);
+    return { kind: 'alone', message, entries: [entry], slots: 1 };
   }
 
   #formDigest(options: DigestOptions): Batch | undefined {
