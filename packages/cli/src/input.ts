@@ -23,6 +23,10 @@ export class TextInput {
         });
       }
       this.#stdinUsedBy = what;
+      if (this.#io.stdin.isTTY) {
+        // Nothing is piped in: without this line dingbot would seem to hang.
+        this.#io.stderr.write(`dingbot: reading ${what} from the terminal; end it with Ctrl+D\n`);
+      }
       const text = dropTrailingNewline(await readAll(this.#io.stdin));
       if (text.trim() === '') {
         throw new CLIError(`${what} is "-" but stdin is empty`, {

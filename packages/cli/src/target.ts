@@ -48,6 +48,15 @@ export async function resolveTarget(
   out: Output,
 ): Promise<ResolvedTarget> {
   const target = await findTarget(flags, env, out);
+  if (flags['base-url'] !== undefined && target.webhook !== undefined) {
+    // The webhook holds its host: --base-url would be ignored, and the message sent elsewhere.
+    throw new CLIError(
+      `--base-url applies to a token, but the robot is a whole webhook URL (${target.source})`,
+      {
+        hint: 'Drop --base-url, or give the robot as --token <token> --base-url <url>.',
+      },
+    );
+  }
   const resolved: ResolvedTarget = {
     ...target,
     secret: flags.secret ?? target.secret,

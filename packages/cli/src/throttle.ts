@@ -59,7 +59,7 @@ export async function deliver(
         out.err(
           out.style(
             'yellow',
-            `${event.error.code}: retrying in ${formatDuration(event.delayMs)} (attempt ${event.attempt + 1})…`,
+            `${summaryOf(event.error)}: retrying in ${formatDuration(event.delayMs)} (attempt ${event.attempt + 1})…`,
           ),
         );
       }
@@ -71,6 +71,14 @@ export async function deliver(
     for (const stop of stops) stop();
     ticker.stop();
   }
+}
+
+/** An SDK error's first sentence, without its hint: "Could not reach DingTalk: … (ECONNREFUSED)". */
+function summaryOf(error: { code: string; message: string; hint: string }): string {
+  const text = error.message.endsWith(error.hint)
+    ? error.message.slice(0, -error.hint.length)
+    : error.message;
+  return text.trim().replace(/\.$/, '') || error.code;
 }
 
 /** The "waiting for DingTalk's rate limit… (resumes in 9m58s)" line. */

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type EmulatorHandle, startEmulator } from '@dingbot/emulator';
@@ -175,5 +177,44 @@ describe('mistakes get a clear message, the right exit code, and no leaked secre
     );
     assert.equal(errorLines(noContent)[0], 'dingbot: send text: missing <content>');
     assert.equal(emulator.messages({ robot: 'signed' }).length, 0);
+  });
+
+  test('--base-url next to a whole webhook URL is refused, not silently ignored; retries say why', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const [flag, variable, retried] = await Promise.all([
+      cli(['send', 'text', 'hi', '--webhook', webhook, '--base-url', 'http://127.0.0.1:1'], { home }),
+      cli(['send', 'text', 'hi', '--base-url', 'http://127.0.0.1:1'], {
+        home,
+        env: { DINGTALK_WEBHOOK: webhook },
+      }),
+      cli(
+        [
+          'send',
+          'text',
+          'hi',
+          '--token',
+          TOKEN,
+          '--base-url',
+          `http://127.0.0.1:${deadPort}`,
+          '--retries',
+          '1',
+          '--progress',
+        ],
+        { home },
+      ),
+    ]);
+    assertExit(flag, EXIT.USAGE);
+    assertExit(variable, EXIT.USAGE);
+    assert.match(
+      errorLines(flag)[0],
+      /--base-url applies to a token, but the robot is a whole webhook URL \(--webhook\)$/,
+    );
+    assert.match(errorLines(variable)[0], /\(DINGTALK_WEBHOOK\)$/);
+    assertExit(retried, EXIT.NETWORK);
+    assert.match(retried.stderr, /^Could not reach DingTalk: .*: retrying in \d+ms \(attempt 2\)…$/m);
+    for (const result of [flag, variable, retried]) assertNoSecrets(result, [TOKEN, SECRET]);
   });
 });

@@ -70,6 +70,15 @@ describe('run() in-process', () => {
     assert.match(piped.err(), /^dingbot: no robot configured\nhint: /);
   });
 
+  test('"-" on a terminal says it reads from it (instead of seeming to hang)', async () => {
+    const io = fakeIO({}, false);
+    io.stdin = Object.assign(Readable.from(['typed text\n']), { isTTY: true });
+    const code = await run(['send', 'text', '-', '--token', 'unit-token-0123456789', '--dry-run'], io);
+    assert.equal(code, EXIT.OK);
+    assert.match(io.err(), /^dingbot: reading <content> from the terminal; end it with Ctrl\+D\n$/);
+    assert.match(io.out(), /"content": "typed text"/);
+  });
+
   test('a secret given on the command line never reaches the output, even quoted in an error', async () => {
     const io = fakeIO({}, false);
     const secret = 'SECunit-secret-with spaces';

@@ -402,6 +402,7 @@ async function readPayload(source: string, io: CommandContext['io']): Promise<Me
   const name = source === '-' ? '--payload - (stdin)' : `--payload ${source}`;
   let text: string;
   if (source === '-') {
+    if (io.stdin.isTTY) io.stderr.write('dingbot: reading --payload from the terminal; end it with Ctrl+D\n');
     text = await readAll(io.stdin);
   } else {
     const { readFile } = await import('node:fs/promises');
