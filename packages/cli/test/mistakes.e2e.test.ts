@@ -217,4 +217,18 @@ describe('mistakes get a clear message, the right exit code, and no leaked secre
     assert.match(retried.stderr, /^Could not reach DingTalk: .*: retrying in \d+ms \(attempt 2\)…$/m);
     for (const result of [flag, variable, retried]) assertNoSecrets(result, [TOKEN, SECRET]);
   });
+
+  test('sign refuses an empty secret (an unset variable) or one with white space instead of printing a bad sign', async () => {
+    const [empty, spaced] = await Promise.all([
+      cli(['sign', '--secret', ''], { home }),
+      cli(['sign'], { home, env: { DINGTALK_SECRET: `${SECRET}\n` } }),
+    ]);
+    assertExit(empty, EXIT.CONFIG);
+    assertExit(spaced, EXIT.CONFIG);
+    assert.equal(empty.stdout, '');
+    assert.equal(spaced.stdout, '');
+    assert.equal(errorLines(empty)[0], 'dingbot: the secret is empty');
+    assert.equal(errorLines(spaced)[0], 'dingbot: the secret contains white space');
+    assertNoSecrets(spaced, [SECRET]);
+  });
 });

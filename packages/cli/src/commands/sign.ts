@@ -42,6 +42,18 @@ export default async function signCommand(args: string[], { out, env }: CommandC
       );
     }
   }
+  // Refused like `send` does: an unset variable ("$DINGTALK_SECRET") or a copy with a line break
+  // would otherwise print a sign that DingTalk refuses, with exit code 0.
+  if (secret.trim() === '') {
+    throw new ConfigError('the secret is empty', {
+      hint: 'Pass the robot\'s SEC… secret: --secret, DINGTALK_SECRET or a profile\'s "secret" (is the variable set?).',
+    });
+  }
+  if (/\s/.test(secret)) {
+    throw new ConfigError('the secret contains white space', {
+      hint: 'Copy the secret again without spaces or line breaks.',
+    });
+  }
   if (!secret.startsWith('SEC')) {
     out.err("dingbot: warning: the secret does not start with SEC; DingTalk's robot secrets do.");
   }
