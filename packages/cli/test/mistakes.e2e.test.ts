@@ -231,4 +231,20 @@ describe('mistakes get a clear message, the right exit code, and no leaked secre
     assert.equal(errorLines(spaced)[0], 'dingbot: the secret contains white space');
     assertNoSecrets(spaced, [SECRET]);
   });
+
+  test('an empty value (an unset variable) and an address the emulator cannot bind are user errors, no stack trace', async () => {
+    const [uuid, keyword, host] = await Promise.all([
+      cli(['send', 'text', 'hi', '--webhook', webhook, '--msg-uuid', ''], { home }),
+      cli(['send', 'text', 'hi', '--webhook', webhook, '--keyword', ''], { home }),
+      // TEST-NET-1: no machine has it, so binding fails at once without a DNS lookup.
+      cli(['emulator', '--host', '192.0.2.1', '--port', '0'], { home }),
+    ]);
+    assertExit(uuid, EXIT.USAGE);
+    assertExit(keyword, EXIT.USAGE);
+    assert.equal(errorLines(uuid)[0], 'dingbot: --msg-uuid is empty');
+    assert.equal(errorLines(keyword)[0], 'dingbot: --keyword is empty');
+    assertExit(host, EXIT.CONFIG);
+    assert.match(errorLines(host)[0], /^dingbot: cannot listen on 192\.0\.2\.1 port 0: .*\(EADDRNOTAVAIL\)$/);
+    assert.equal(emulator.messages({ robot: 'signed' }).length, 0);
+  });
 });

@@ -1,7 +1,7 @@
 import type { EmulatorOptions, RobotConfig, RobotState } from '@dingbot/emulator';
 import { parseCommand } from '../args.js';
 import { parseDuration, parseRate } from '../duration.js';
-import { CLIError } from '../errors.js';
+import { CLIError, ConfigError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../run.js';
 
@@ -75,7 +75,9 @@ export default async function emulator(args: string[], { io, out }: CommandConte
   }
   if (!values.quiet && !out.json) options.log = (line) => out.err(out.style('dim', line));
 
-  const handle = await startEmulator(options);
+  const handle = await startEmulator(options).catch((error: unknown) => {
+    throw listenError(error, options.host ?? '127.0.0.1', options.port ?? DEFAULT_PORT);
+  });
   const robots = handle.robots();
   if (out.json) {
     out.printJson({
@@ -114,6 +116,22 @@ export default async function emulator(args: string[], { io, out }: CommandConte
   await stopped(io.signal);
   await handle.close();
   return EXIT.OK;
+}
+
+const LISTEN_PROBLEMS: Record<string, string> = {
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'the host name cannot be resolved now',
+  EADDRNOTAVAIL: 'this machine has no such address',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+};
+
+/** A bad --host or a privileged --port is the user's to fix, not a bug: no stack trace. */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !Object.hasOwn(LISTEN_PROBLEMS, code)) return error;
+  return new ConfigError(`cannot listen on ${host} port ${port}: ${LISTEN_PROBLEMS[code]} (${code})`, {
+    hint: 'Use --host 127.0.0.1 (this machine only) or 0.0.0.0 (every interface), and --port 0 for any free port.',
+  });
 }
 
 function parsePort(value: string): number {

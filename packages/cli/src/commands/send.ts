@@ -96,6 +96,16 @@ export default async function send(args: string[], { io, out, env }: CommandCont
 
   // Mistakes in the command line first: a missing text is not a configuration problem.
   checkShape(form, words, values, command);
+  // An empty value is usually an unset variable ("$MSG_ID"): say so rather than send it.
+  for (const name of ['msg-uuid', 'keyword', 'at-mobile', 'at-user'] as const) {
+    const given = values[name];
+    if ((Array.isArray(given) ? given : [given]).some((value) => value?.trim() === '')) {
+      throw new CLIError(`--${name} is empty`, {
+        hint: 'Give it a value, or leave it out (is the variable set?).',
+        command,
+      });
+    }
+  }
   // The robot next: its token and secret must be known to the output before anything is printed.
   const target = await resolveTarget(values, env, out);
   const message = await buildMessage(form, words, values, new TextInput(io), command, io);
