@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type EmulatorHandle, startEmulator } from '@dingbot/emulator';
 import { EXIT } from '../src/exit-codes.js';
-import { assertExit, assertNoSecrets, type CliResult, cli, json, tempHome } from './helpers.js';
+import { assertExit, assertNoSecrets, type CliResult, cli, json, ROOT, tempHome } from './helpers.js';
 
 const TOKEN = 'mistakes-token-6f4922f45568161a';
 const SECRET = 'SECmistakes-secret-8cb22bdd0b7ba1ab';
@@ -246,5 +248,22 @@ describe('mistakes get a clear message, the right exit code, and no leaked secre
     assertExit(host, EXIT.CONFIG);
     assert.match(errorLines(host)[0], /^dingbot: cannot listen on 192\.0\.2\.1 port 0: .*\(EADDRNOTAVAIL\)$/);
     assert.equal(emulator.messages({ robot: 'signed' }).length, 0);
+  });
+
+  test('a reader that stops early (| head) ends dingbot quietly, not with an EPIPE stack trace', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=development', '--import', 'tsx', 'packages/cli/src/bin.ts', 'send', '--help'],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    // Closed before dingbot has even loaded, so its first write fails with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const [code] = (await once(child, 'close')) as [number | null];
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
   });
 });
