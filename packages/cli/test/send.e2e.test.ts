@@ -268,6 +268,15 @@ describe('dingbot send, every message type, against the emulator', () => {
     const parts = emulator.messages().filter((m) => uuids.has(m.payload.msgUuid));
     assert.equal(parts.length, out.parts.length);
     for (const part of parts) assert.ok(part.bytes <= 20_000);
+    const human = await cli(
+      ['send', 'text', '-', '--token', TOKEN, '--base-url', emulator.url, '--secret', SECRET],
+      {
+        home,
+        input: long,
+      },
+    );
+    assertExit(human, 0);
+    assert.match(human.stdout, /^✓ delivered text message in \d+ parts \(msgUuid /);
   });
 
   test('--json prints the result for scripts', async () => {

@@ -150,8 +150,9 @@ export default async function send(args: string[], { io, out, env }: CommandCont
     out.printJson({ ok: true, exitCode: EXIT.OK, msgtype: message.msgtype, ...result, url: robot.url });
   } else if (!values.quiet) {
     const tries = result.attempts > 1 ? `, ${result.attempts} attempts` : '';
+    const parts = result.parts ? ` in ${result.parts.length} parts` : '';
     out.out(
-      `${out.style('green', '✓', 'out')} delivered ${message.msgtype} message (msgUuid ${result.msgUuid}${tries})`,
+      `${out.style('green', '✓', 'out')} delivered ${message.msgtype} message${parts} (msgUuid ${result.msgUuid}${tries})`,
     );
   }
   return EXIT.OK;
