@@ -42,6 +42,20 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
     }
     const [first, ...rest] = args as [string, ...string[]];
     const load = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
+    if (!load && first.startsWith('-')) {
+      const command = rest.find((word) => Object.hasOwn(COMMANDS, word));
+      const guess = closest(first.replace(/^--?/, ''), ['help', 'version']);
+      throw new CLIError(
+        command
+          ? `options go after the command: ${first} comes before "${command}"`
+          : `unknown option ${first}`,
+        {
+          hint: command
+            ? `Put the command first, then its options: dingbot ${command} … ${first} …`
+            : `${guess ? `Did you mean --${guess}? ` : ''}Run "dingbot --help" for usage.`,
+        },
+      );
+    }
     if (!load) {
       const guess = closest(first, Object.keys(COMMANDS));
       throw new CLIError(`unknown command ${JSON.stringify(first)}`, {

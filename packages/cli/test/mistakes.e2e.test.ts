@@ -125,15 +125,16 @@ describe('mistakes get a clear message, the right exit code, and no leaked secre
   });
 
   test('typos and dashes: the option or command meant is suggested, "--" is explained', async () => {
-    const [typo, dash, ambiguous, missing, command, type] = await Promise.all([
+    const [typo, dash, ambiguous, missing, command, type, early] = await Promise.all([
       cli(['send', 'text', 'hi', '--webhok', webhook], { home }),
       cli(['send', 'text', '-5 degrees in the server room', '--webhook', webhook], { home }),
       cli(['send', 'text', 'hi', '--retries', '-1', '--webhook', webhook], { home }),
       cli(['send', 'text', 'hi', '--webhook', webhook, '--keyword'], { home }),
       cli(['sned', 'text', 'hi'], { home }),
       cli(['send', 'txt', 'hi'], { home }),
+      cli(['--token', TOKEN, 'send', 'text', 'hi'], { home }),
     ]);
-    for (const result of [typo, dash, ambiguous, missing, command, type]) {
+    for (const result of [typo, dash, ambiguous, missing, command, type, early]) {
       assertExit(result, EXIT.USAGE);
       assertNoSecrets(result, [TOKEN]);
     }
@@ -149,6 +150,10 @@ describe('mistakes get a clear message, the right exit code, and no leaked secre
     assert.equal(errorLines(missing)[0], 'dingbot: --keyword needs a value');
     assert.match(errorLines(command)[1], /^hint: Did you mean "dingbot send"\?/);
     assert.match(errorLines(type)[1], /^hint: Did you mean text\?/);
+    assert.deepEqual(errorLines(early), [
+      'dingbot: options go after the command: --token comes before "send"',
+      'hint: Put the command first, then its options: dingbot send … --token …',
+    ]);
   });
 
   test('empty stdin, empty or missing files and a payload that is not an object say so (exit 2)', async () => {
