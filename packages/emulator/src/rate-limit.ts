@@ -25,9 +25,15 @@ export class RateLimiter {
     return this.#penaltyUntil > now ? this.#penaltyUntil - now : 0;
   }
 
-  /** Throttles the robot until `now + ms`. */
+  /**
+   * Throttles the robot until `now + ms`. The window starts empty after it: on DingTalk the penalty
+   * (10 minutes) outlasts the window (1 minute), so nothing sent before it still counts; scaled-down
+   * settings (a penalty shorter than the window) must not throttle a robot again the moment it resumes.
+   */
   penalize(now: number, ms = this.penaltyMs): void {
     this.#penaltyUntil = now + ms;
+    this.#count = 0;
+    this.#next = 0;
   }
 
   /** Whether a send at `now` is allowed; when it is, it counts as accepted. */

@@ -64,6 +64,15 @@ describe('rate limit (130101)', () => {
     assert.equal(state.messages().length, 4);
   });
 
+  test('a penalty shorter than the window leaves an empty window behind, as the real 10 minutes would', async () => {
+    const { app, clock } = setup({ limit: 3, windowMs: 60_000, penaltyMs: 20_000 });
+    for (let i = 0; i < 3; i++) await send(app, path, text(`m${i}`));
+    assert.deepEqual((await send(app, path, text('over'))).json, THROTTLED); // starts the penalty
+    clock.advance(20_001); // penalty over, but the 3 messages are still inside the 60 s window
+    for (let i = 0; i < 3; i++) assert.equal((await send(app, path, text(`again${i}`))).json.errcode, 0);
+    assert.deepEqual((await send(app, path, text('over again'))).json, THROTTLED);
+  });
+
   test('the limit is per robot', async () => {
     const { app } = setup({ limit: 1 });
     assert.equal((await send(app, path, text('a'))).json.errcode, 0);
