@@ -199,6 +199,7 @@ describe('validation: every rule names the field and says how to fix it, before 
     ['image is not a webhook type', { msgtype: 'image', image: {} }, 'msgtype', /text, markdown, link/],
     ['no msgtype', { text: { content: 'x' } }, 'msgtype', /Use one of/],
     ['msgUuid not a string', { ...good.text, msgUuid: 42 }, 'msgUuid', /Leave it out/],
+    ['msgUuid empty', { ...good.text, msgUuid: '' }, 'msgUuid', /Leave it out/],
     ['at on a link', { ...good.link, at: { isAtAll: true } }, 'at', /text and markdown only/],
     ['at not an object', { ...good.text, at: 'everyone' }, 'at', /atMobiles/],
     ['at.atMobiles not an array', { ...good.text, at: { atMobiles: '138' } }, 'at.atMobiles', /Give a list/],

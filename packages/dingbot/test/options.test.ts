@@ -93,6 +93,14 @@ describe('the target', () => {
     assert.equal(refused({ accessToken: TOKEN, baseUrl: 'localhost:8080' }).option, 'baseUrl');
     assert.equal(refused({ accessToken: TOKEN, baseUrl: 'not a url' }).option, 'baseUrl');
     assert.match(refused({ accessToken: TOKEN, baseUrl: 'file:///tmp' }).message, /file:/);
+    // the send path or a query pasted into baseUrl would be doubled: .../robot/send/robot/send
+    const withPath = refused({ accessToken: TOKEN, baseUrl: 'http://127.0.0.1:8080/robot/send' });
+    assert.equal(withPath.option, 'baseUrl');
+    assert.match(withPath.message, /webhook/);
+    assert.equal(
+      refused({ accessToken: TOKEN, baseUrl: 'http://127.0.0.1:8080/?access_token=x' }).option,
+      'baseUrl',
+    );
   });
 
   test('valid targets; the url shown is redacted', () => {

@@ -334,6 +334,14 @@ function resolveTarget(
   if (baseUrl.protocol !== 'https:' && baseUrl.protocol !== 'http:') {
     throw new OptionsError('baseUrl', `uses ${baseUrl.protocol}//`, 'Use http:// or https://.', secrets);
   }
+  if (/\/robot\/send\/?$/.test(baseUrl.pathname) || baseUrl.search !== '') {
+    throw new OptionsError(
+      'baseUrl',
+      'holds a path or query, not just the host',
+      'Give only the host, e.g. https://oapi.dingtalk.com (dingbot adds /robot/send?access_token=…), or pass the whole URL as `webhook`.',
+      secrets,
+    );
+  }
   const root = baseUrl.toString().replace(/\/+$/, '');
   return {
     url: `${root}${defaults.sendPath}?access_token=${encodeURIComponent(accessToken)}`,

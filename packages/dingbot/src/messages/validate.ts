@@ -20,8 +20,12 @@ export function validateMessage(input: unknown): asserts input is Message {
       'Use one of text, markdown, link, actionCard, feedCard (image, file and voice exist only for app robots).',
     );
   }
-  if (input.msgUuid !== undefined && typeof input.msgUuid !== 'string') {
-    fail('msgUuid', 'is not a string', 'Leave it out: dingbot generates one per message.');
+  if (input.msgUuid !== undefined && (typeof input.msgUuid !== 'string' || input.msgUuid.trim() === '')) {
+    fail(
+      'msgUuid',
+      typeof input.msgUuid === 'string' ? 'is empty' : 'is not a string',
+      'Leave it out: dingbot generates one per message.',
+    );
   }
   if (input.at !== undefined && msgtype !== 'text' && msgtype !== 'markdown') {
     fail(
