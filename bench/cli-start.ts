@@ -4,7 +4,7 @@
  * against one emulator on loopback. Rounds are interleaved in rotating order so a noisy neighbour
  * hurts every contender alike; each contender's wall-clock times give a median and a spread.
  *
- * Uses the BUILT CLI through its installed launcher (`packages/cli/bin/dingbot.js` → `dist/bin.js`), as
+ * Uses the BUILT CLI through its installed launcher (`packages/cli/bin/dingbot.cjs`, which answers `--help` itself and hands the rest to `dist/bin.js`), as
  * users run it: build first with `npm run build`.
  * Run alone: `node --conditions=development --import tsx bench/cli-start.ts [rounds]` (prints JSON).
  */
@@ -59,7 +59,7 @@ export interface CliStartResult {
 }
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const BIN = fileURLToPath(new URL('../packages/cli/bin/dingbot.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../packages/cli/bin/dingbot.cjs', import.meta.url));
 const TOKEN = 'bench-cli-start-token';
 const SEED_BODY = '{"msgtype": "text","text": {"content": "我就是我, 是不一样的烟火"}}';
 

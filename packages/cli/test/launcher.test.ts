@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { quickAnswer } from '../src/help.js';
 
 const run = promisify(execFile);
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -18,7 +19,24 @@ test('package.json points the dingbot bin at an executable launcher outside dist
   assert.ok(statSync(launcher).mode & 0o111, 'the launcher is not executable');
 });
 
-test('the launcher runs the built CLI', async () => {
-  const { stdout } = await run(launcher.pathname, ['--version']);
-  assert.equal(stdout.trim(), pkg.version);
+test('the launcher answers --version and --help itself, with the texts the CLI answers from', async () => {
+  const { stdout: version } = await run(launcher.pathname, ['--version']);
+  assert.equal(version, `${pkg.version}\n`);
+  const { stdout: help } = await run(launcher.pathname, ['--help']);
+  assert.equal(help, `${quickAnswer(['--help'])!.text}\n`);
+});
+
+test('the launcher hands everything else to the built CLI', async () => {
+  const { stdout } = await run(launcher.pathname, [
+    'sign',
+    '--secret',
+    'SECabc',
+    '--timestamp',
+    '1700000000000',
+  ]);
+  assert.equal(stdout, '1700000000000\njcUpW0QmtKduN03n4JqQ0PBosVjqnM8gU7fIIvsDmCM%3D\n');
+  await assert.rejects(
+    run(launcher.pathname, ['send', 'text']),
+    (error: { code?: number }) => error.code === 2,
+  );
 });
