@@ -3,6 +3,7 @@ import { closest, parseCommand, refuseOptions, type Values } from '../args.js';
 import { parseDuration } from '../duration.js';
 import { CLIError, ConfigError, HINT_OVERRIDES } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
+import { oneShotFetch } from '../http-fetch.js';
 import { fileProblem, TextInput } from '../input.js';
 import { readAll } from '../io.js';
 import { describeJsonError } from '../json-error.js';
@@ -113,7 +114,7 @@ export default async function send(args: string[], { io, out, env }: CommandCont
   if (values['msg-uuid'] !== undefined) message.msgUuid = values['msg-uuid'];
 
   const { Robot } = await import('dingbot');
-  const fetch = (await proxyFetch(env)) as RobotOptions['fetch'];
+  const fetch = ((await proxyFetch(env)) as RobotOptions['fetch']) ?? oneShotFetch;
   let robot: Robot;
   try {
     robot = new Robot({

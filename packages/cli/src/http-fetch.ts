@@ -1,0 +1,43 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { FetchLike } from 'dingbot';
+
+/**
+ * The SDK's `fetch`, for a CLI that sends one message and exits: `node:http`/`node:https` with
+ * `Connection: close`. Node's global `fetch` takes ~20 ms to load and keeps a process alive for
+ * ~100 ms after its last answer (its keep-alive pool), which a one-shot command pays every run.
+ * Redirects are refused like `fetch`'s `redirect: 'error'` (the URL carries the token).
+ */
+export const oneShotFetch: FetchLike = (url, init) =>
+  new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const body = Buffer.from(init.body, 'utf8');
+    const request = send(
+      target,
+      {
+        method: init.method,
+        headers: { ...init.headers, 'Content-Length': String(body.length), Connection: 'close' },
+        signal: init.signal,
+      },
+      (response: IncomingMessage) => {
+        const status = response.statusCode ?? 0;
+        if (status >= 300 && status < 400 && response.headers.location) {
+          response.resume();
+          reject(new TypeError(`unexpected redirect (HTTP ${status}): redirect mode is set to error`));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status, text: async () => text });
+        });
+      },
+    );
+    // An abort by AbortSignal.timeout() carries the signal's TimeoutError as its cause, which is how
+    // the SDK tells a timeout from other network failures.
+    request.on('error', reject);
+    request.end(body);
+  });
