@@ -4,20 +4,12 @@
  * markdown. One browser launch for the file.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { type EmulatorHandle, startEmulator } from '../src/index.js';
+import { chromiumAvailable, launchChromium } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env['CI'])
-    throw new Error(`browser tests need Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
-  console.warn(
-    `\n*** SKIPPING the preview review browser tests: no Chromium at ${CHROMIUM} (apt-get install -y chromium) ***\n`,
-  );
-}
+const haveChromium = chromiumAvailable('the preview review browser tests');
 
 const pwn = 'window.__pwned=1;alert(1)';
 const xss = `<img src=x onerror="${pwn}"><script>${pwn}</script>`;
@@ -42,18 +34,7 @@ before(async () => {
   if (!haveChromium) return;
   // Open mode: every token becomes a robot named after its first 6 characters.
   emulator = await startEmulator({ port: 0, rateLimit: false });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
   page.on('dialog', (dialog) => {
     dialogs.push(dialog.message());

@@ -3,22 +3,14 @@
  * on loopback: every message type as DingTalk would show it, live, and hostile content staying inert.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { type EmulatorHandle, startEmulator } from '../src/index.js';
+import { chromiumAvailable, launchChromium } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env['CI'])
-    throw new Error(`browser tests need Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
-  console.warn(
-    `\n*** SKIPPING the preview browser tests: no Chromium at ${CHROMIUM} (apt-get install -y chromium) ***\n`,
-  );
-}
+const haveChromium = chromiumAvailable('the preview browser tests');
 /** Screenshots for humans while developing: `PREVIEW_SCREENSHOTS=1`. Never committed. */
 const screenshots = process.env['PREVIEW_SCREENSHOTS'] === '1';
 
@@ -83,18 +75,7 @@ before(async () => {
       { token: 'alerts-token', name: 'alerts', keywords: ['alert'] },
     ],
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
   page.on('request', (request) => requests.push(request.url()));
   page.on('dialog', (dialog) => {
