@@ -210,6 +210,8 @@ Usage:
 
 Options:
   --host <host>          interface to bind                           [default: 127.0.0.1]
+                         on loopback it answers only loopback Host names (DNS-rebinding guard);
+                         on another address (e.g. 0.0.0.0, for containers) it answers any name
   --port <port>          port; 0 picks a free one                     [default: 8787]
   --config <file>        JSON config: robots, rateLimit, penaltyMs, wording … (see @dingbot/emulator)
   --token <token>        add a robot with this access token

@@ -66,11 +66,7 @@ export class Transport {
     this.#signer = config.secret === undefined ? undefined : createSigner(config.secret);
   }
 
-  /** The webhook URL with a fresh timestamp and sign when the robot signs. */
-  signedUrl(timestamp = this.#config.now()): string {
-    return this.#sign(timestamp).url;
-  }
-
+  /** The webhook URL with a fresh timestamp and sign when the robot signs, and the sign (to redact). */
   #sign(timestamp: number): { url: string; signature: string | undefined } {
     const { url } = this.#config;
     if (this.#signer === undefined) return { url, signature: undefined };

@@ -1,5 +1,3 @@
-const encoder = new TextEncoder();
-
 /**
  * UTF-8 byte length of a string, as DingTalk counts its 20000-byte limit.
  * @example utf8Length('钉钉') // 6
@@ -20,9 +18,4 @@ export function utf8Length(value: string): number {
     } else bytes += 3;
   }
   return bytes;
-}
-
-/** UTF-8 bytes of a string. */
-export function utf8Encode(value: string): Uint8Array {
-  return encoder.encode(value);
 }
