@@ -8,7 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { type MessageRecord, startEmulator } from '@dingbot/emulator';
-import { Robot } from 'dingbot';
+import { Robot } from '@dingbot/sdk';
 
 /** What one contender achieved. */
 export interface BurstSide {

@@ -70,7 +70,7 @@ export async function benchCliStart({
 }: CliStartOptions = {}): Promise<CliStartResult> {
   for (const dist of [
     'packages/cli/dist/bin.js',
-    'packages/dingbot/dist/index.js',
+    'packages/sdk/dist/index.js',
     'packages/emulator/dist/index.js',
   ]) {
     if (!existsSync(new URL(`../${dist}`, import.meta.url))) {

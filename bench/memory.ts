@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { MemoryStore, Robot, robotKey } from 'dingbot';
+import { MemoryStore, Robot, robotKey } from '@dingbot/sdk';
 
 /** The result of {@link benchMemory}. */
 export interface MemoryResult {

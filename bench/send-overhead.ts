@@ -13,8 +13,8 @@ import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { startEmulator } from '@dingbot/emulator';
-import { Robot } from 'dingbot';
-import { createSigner } from '../packages/dingbot/src/core/sign.js';
+import { Robot } from '@dingbot/sdk';
+import { createSigner } from '../packages/sdk/src/core/sign.js';
 
 /** Options of {@link benchSendOverhead}. */
 export interface SendOverheadOptions {

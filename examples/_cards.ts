@@ -1,5 +1,5 @@
 /** The card messages `cards.ts` and the `npm start` demo both post. */
-import { actionCard, feedCard, link, type Message } from 'dingbot';
+import { actionCard, feedCard, link, type Message } from '@dingbot/sdk';
 
 export const cards: Message[] = [
   link({

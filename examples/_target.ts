@@ -3,7 +3,7 @@
  * an embedded emulator started for the example and closed after it, so every example runs anywhere.
  */
 import { startEmulator } from '@dingbot/emulator';
-import type { RobotOptions } from 'dingbot';
+import type { RobotOptions } from '@dingbot/sdk';
 
 export interface ExampleTarget {
   options: RobotOptions;

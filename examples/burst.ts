@@ -1,7 +1,7 @@
 // A burst of 300 alerts from one robot: no 130101, nothing lost. The delivery engine merges what the
 // 20-a-minute window cannot let through into readable markdown digests, and every send() still
 // resolves on its own, saying how its content went out.
-import { Robot } from 'dingbot';
+import { Robot } from '@dingbot/sdk';
 import { exampleTarget } from './_target.js';
 
 const target = await exampleTarget();

@@ -1,6 +1,6 @@
 // Link cards, action cards (one button, several buttons side by side) and feed cards: see _cards.ts
 // for how each is built with the link(), actionCard() and feedCard() builders.
-import { Robot } from 'dingbot';
+import { Robot } from '@dingbot/sdk';
 import { cards } from './_cards.js';
 import { exampleTarget } from './_target.js';
 

@@ -4,7 +4,7 @@
  * `--once` (used by the smoke test) exits after posting instead of serving until Ctrl-C.
  */
 import { type EmulatorHandle, startEmulator } from '@dingbot/emulator';
-import { escapeMarkdown, isDingbotError, Robot } from 'dingbot';
+import { escapeMarkdown, isDingbotError, Robot } from '@dingbot/sdk';
 import { cards } from './_cards.js';
 
 const once = process.argv.includes('--once');

@@ -1,5 +1,5 @@
 // Errors a program can branch on: each has a stable code, DingTalk's errcode and errmsg, and a hint.
-import { isDingbotError, Robot } from 'dingbot';
+import { isDingbotError, Robot } from '@dingbot/sdk';
 import { exampleTarget } from './_target.js';
 
 const target = await exampleTarget({

@@ -1,5 +1,5 @@
 // A markdown report using only what DingTalk renders, with user text escaped and breaks that break.
-import { escapeMarkdown, lintMarkdown, markdownBreaks, Robot } from 'dingbot';
+import { escapeMarkdown, lintMarkdown, markdownBreaks, Robot } from '@dingbot/sdk';
 import { exampleTarget } from './_target.js';
 
 const branch = 'feature/*fast*_path'; // user input: must not turn into emphasis

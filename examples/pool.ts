@@ -2,7 +2,7 @@
 // or failing, the pool fails over to the other. Set DINGTALK_WEBHOOKS to a comma-separated list of
 // real webhooks, or it runs against an embedded emulator with two robots.
 import { startEmulator } from '@dingbot/emulator';
-import { Robot, RobotPool, text } from 'dingbot';
+import { Robot, RobotPool, text } from '@dingbot/sdk';
 
 const real = process.env.DINGTALK_WEBHOOKS?.split(',').filter(Boolean);
 const emulator = real

@@ -1,6 +1,6 @@
 // A robot with signing (加签) and keywords: every request is signed with a fresh timestamp, and a
 // keyword is added when the message has none.
-import { Robot } from 'dingbot';
+import { Robot } from '@dingbot/sdk';
 import { exampleTarget } from './_target.js';
 
 const secret =

@@ -1,5 +1,5 @@
 // A text message that really pings: dingbot writes "@13800000000" into the text for you.
-import { Robot } from 'dingbot';
+import { Robot } from '@dingbot/sdk';
 import { exampleTarget } from './_target.js';
 
 const target = await exampleTarget();

@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { FetchLike } from 'dingbot';
+import type { FetchLike } from '@dingbot/sdk';
 
 /**
  * The SDK's `fetch`, for a CLI that sends one message and exits: `node:http`/`node:https` with

@@ -1,4 +1,4 @@
-import type { Message, Robot, SendResult } from 'dingbot';
+import type { Message, Robot, SendResult } from '@dingbot/sdk';
 import { formatDuration } from './duration.js';
 import { CLIError } from './errors.js';
 import { EXIT, type ExitCode } from './exit-codes.js';

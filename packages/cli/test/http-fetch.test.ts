@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { isDingbotError, Robot } from 'dingbot';
+import { isDingbotError, Robot } from '@dingbot/sdk';
 import { oneShotFetch } from '../src/http-fetch.js';
 
 let server: Server;

@@ -1,4 +1,4 @@
-import { type Acquired, type LimiterStore, MemoryStore } from 'dingbot';
+import { type Acquired, type LimiterStore, MemoryStore } from '@dingbot/sdk';
 import { Redis, type RedisOptions } from 'ioredis';
 import { ACQUIRE, ADOPT, PENALIZE, SETTLE } from './scripts.js';
 
@@ -48,7 +48,7 @@ type Reply = [number, number, number | string];
  * throttled. Each operation is one Lua script on Redis's clock. If Redis is unreachable the store falls
  * back to a local limiter (and says so) until Redis answers again.
  * @example
- * import { Robot } from 'dingbot';
+ * import { Robot } from '@dingbot/sdk';
  * import { RedisStore } from '@dingbot/redis';
  * const robot = new Robot({ webhook, store: new RedisStore({ redis: process.env.REDIS_URL }) });
  */

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '@dingbot/emulator';
-import { maxInWindow } from '../../dingbot/test/helpers/window.js';
+import { maxInWindow } from '../../sdk/test/helpers/window.js';
 import { redisSkipReason, startRedis, type TestRedis } from './fixtures/redis-server.js';
 
 const skip = redisSkipReason();

@@ -28,7 +28,7 @@ export default async function config(args: string[], { out, env }: CommandContex
     );
   }
   const loaded = await loadConfig(env, (line) => out.err(line));
-  const { redactUrl } = await import('dingbot');
+  const { redactUrl } = await import('@dingbot/sdk');
   const profiles = Object.entries(loaded?.config.profiles ?? {}).map(([name, profile]) => {
     registerSecrets({ webhook: profile.webhook, accessToken: profile.token, secret: profile.secret }, out);
     return {

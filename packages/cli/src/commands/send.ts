@@ -1,4 +1,4 @@
-import type { Message, Robot, RobotOptions, SendResult } from 'dingbot';
+import type { Message, Robot, RobotOptions, SendResult } from '@dingbot/sdk';
 import { closest, parseCommand, refuseOptions, type Values } from '../args.js';
 import { parseDuration } from '../duration.js';
 import { CLIError, ConfigError, HINT_OVERRIDES } from '../errors.js';
@@ -113,7 +113,7 @@ export default async function send(args: string[], { io, out, env }: CommandCont
   if (mentions) addMentions(message, mentions);
   if (values['msg-uuid'] !== undefined) message.msgUuid = values['msg-uuid'];
 
-  const { Robot } = await import('dingbot');
+  const { Robot } = await import('@dingbot/sdk');
   const fetch = ((await proxyFetch(env)) as RobotOptions['fetch']) ?? oneShotFetch;
   let robot: Robot;
   try {
