@@ -5,8 +5,8 @@ import { Robot } from '@dingbot/sdk';
 import { exampleTarget } from './_target.js';
 
 const target = await exampleTarget();
-const robot = new Robot(target.options);
-robot.on('digested', (event) => console.log(`digest of ${event.count} messages`));
+const robot = new Robot(target.robots[0]!);
+robot.on('digested', (event) => console.log(`  digest of ${event.count} messages`));
 
 const alerts = Array.from(
   { length: 300 },
@@ -17,7 +17,7 @@ const results = await Promise.all(alerts.map((alert) => robot.text(alert)));
 const inDigests = results.filter((r) => r.delivered === 'digest').length;
 const { sends } = robot.stats();
 console.log(
-  `${results.length} alerts delivered to ${target.where} in ${sends} send${sends === 1 ? '' : 's'} (${inDigests} inside digests)`,
+  `sent ${results.length} alerts to ${target.where} in ${sends} send${sends === 1 ? '' : 's'} (${inDigests} inside digests)`,
 );
 await robot.close();
 await target.close();

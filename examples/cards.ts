@@ -5,7 +5,10 @@ import { cards } from './_cards.js';
 import { exampleTarget } from './_target.js';
 
 const target = await exampleTarget();
-const robot = new Robot(target.options);
-for (const card of cards) await robot.send(card);
-console.log(`${cards.length} cards delivered to ${target.where}`);
+const robot = new Robot(target.robots[0]!);
+const messages = cards(target.pictures);
+for (const card of messages) await robot.send(card);
+console.log(`sent ${messages.length} cards to ${target.where}:`);
+for (const card of messages) console.log(`  ${card.msgtype}`);
+await robot.close();
 await target.close();

@@ -1,65 +1,43 @@
 /**
- * `npm start`: starts the emulator on 127.0.0.1 (port 8080, or the next free one), posts one of every
- * message type through the SDK, and prints the preview URL and a webhook URL for curl and the CLI.
- * `--once` (used by the smoke test) exits after posting instead of serving until Ctrl-C.
+ * `npm start`: starts the emulator on 127.0.0.1, port 8787 (the `PORT` variable, or the next free
+ * port when that one is busy), posts one message of every type and one refused request, and prints
+ * the preview URL, a webhook URL for curl and the CLI, and the command that runs the examples into
+ * this preview. `--once` (used by the smoke test) exits after posting instead of serving until Ctrl-C.
  */
-import { type EmulatorHandle, startEmulator } from '@dingbot/emulator';
-import { escapeMarkdown, isDingbotError, Robot } from '@dingbot/sdk';
-import { cards } from './_cards.js';
+import { DEMO_PORT, demoPort, demoRobots, postDemoMessages, startDemo } from './_demo.js';
 
 const once = process.argv.includes('--once');
-const firstPort = Number(process.env.PORT ?? 8080);
-const token = 'demo';
-
-async function startOnFreePort(): Promise<EmulatorHandle> {
-  for (let port = firstPort; port < firstPort + 50; port++) {
-    try {
-      return await startEmulator({ port, robots: [{ token, name: 'demo' }] });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    }
-  }
-  return startEmulator({ port: 0, robots: [{ token, name: 'demo' }] });
-}
-
-const emulator = await startOnFreePort();
-const robot = new Robot({ webhook: emulator.webhookUrl(token) });
-
-await robot.text('Hello from dingbot 👋 — this text mentions @13800000000', {
-  at: { mobiles: ['13800000000'] },
-});
-await robot.markdown(
-  'Deploy finished: api 1.4.2',
-  [
-    '### Deploy finished',
-    '',
-    `- **service**: api`,
-    `- **branch**: ${escapeMarkdown('feature/*fast*_path')}`,
-    '- **status**: <font color=#1aad19>green</font>',
-    '',
-    '> rolled out to 12 of 12 hosts',
-    '',
-    '[Open the pipeline](https://ci.example.com/pipelines/42)',
-  ].join('\n'),
-);
-for (const card of cards) await robot.send(card);
-// One refused send, so the preview shows what a refusal looks like.
+let firstPort: number;
 try {
-  await robot.send({ msgtype: 'image', image: { url: 'https://example.com/x.png' } } as never);
+  firstPort = demoPort(process.env.PORT);
 } catch (error) {
-  if (!isDingbotError(error)) throw error;
+  console.error((error as Error).message);
+  process.exit(2);
 }
 
-const sent = emulator.messages().length;
-console.log(`dingbot demo: posted ${sent} messages, one of every type, to the embedded emulator.
+const { emulator, busy } = await startDemo(firstPort);
+const posts = await postDemoMessages(emulator);
+const webhook = emulator.webhookUrl(demoRobots.plain.token);
+const from = process.env.PORT?.trim() ? `PORT=${firstPort}` : `the default port ${DEMO_PORT}`;
+const portNote =
+  busy.length > 0
+    ? `\nPort ${busy[0]} is busy (${from}), so the demo took port ${emulator.port}.${busy.length > 1 ? ` (${busy.slice(1).join(', ')} were busy too.)` : ''}\n`
+    : '';
 
+console.log(`dingbot demo: posted ${posts.accepted} messages, one of every type, to the emulator, and one request with a wrong signature, which it refused (${posts.refusal.errcode} ${posts.refusal.errmsg}).
+${portNote}
   preview (live):  ${emulator.url}/
-  webhook URL:     ${emulator.webhookUrl(token)}
+  webhook URL:     ${webhook}
 
 Try it:
-  curl '${emulator.webhookUrl(token)}' -H 'Content-Type: application/json' \\
+  curl '${webhook}' -H 'Content-Type: application/json' \\
     -d '{"msgtype": "text","text": {"content": "我就是我, 是不一样的烟火"}}'
-  npx dingbot send text --webhook '${emulator.webhookUrl(token)}' 'hello from the CLI'
+  npx dingbot send text --webhook '${webhook}' 'hello from the CLI'
+
+Watch the examples arrive in the preview: in another terminal, run
+  export DINGTALK_WEBHOOK='${webhook}'
+  node --conditions=development --import tsx examples/text.ts
+(and the same for markdown.ts, cards.ts, signed.ts, errors.ts, burst.ts, pool.ts).
 `);
 
 if (once) {

@@ -1,51 +1,325 @@
-// Every example runs against an embedded emulator and exits 0: the examples cannot rot.
+// The examples and the `npm start` demo, run as a newcomer runs them: alone (an embedded emulator),
+// against a running demo (DINGTALK_WEBHOOK), and against a stand-in for a real DingTalk robot.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import type { EmulatorHandle } from '@dingbot/emulator';
+import { DEMO_PORT, demoPort, postDemoMessages, startDemo } from './_demo.js';
+import { maskWebhook } from './_target.js';
 
-const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 const scripts = readdirSync(here).filter(
   (f) => f.endsWith('.ts') && !f.startsWith('_') && !f.endsWith('.test.ts'),
 );
 
-function runExample(script: string, args: string[] = []) {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0' };
-  delete env.DINGTALK_WEBHOOK;
-  delete env.DINGTALK_SECRET;
-  return run(process.execPath, ['--conditions=development', '--import', 'tsx', join(here, script), ...args], {
-    env,
-    timeout: 30_000,
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs an example in a child process with only the given DINGTALK_* variables set. */
+function runExample(script: string, vars: Record<string, string> = {}, args: string[] = []): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(env)) if (key.startsWith('DINGTALK_') || key === 'PORT') delete env[key];
+  Object.assign(env, vars);
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--conditions=development', '--import', 'tsx', join(here, script), ...args],
+      // A safety net for a hung example, far beyond any plausible run on a loaded machine.
+      { env, timeout: 600_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
-test('every example runs against the embedded emulator', async () => {
-  assert.ok(scripts.length >= 5, `found only ${scripts.join(', ')}`);
-  await Promise.all(
-    scripts
-      .filter((s) => s !== 'demo.ts')
-      .map(async (script) => {
-        const { stdout } = await runExample(script);
-        assert.notEqual(stdout.trim(), '', `${script} printed nothing`);
-      }),
+/** Stands in for oapi.dingtalk.com: posts to `good-…` tokens succeed, others answer 300001. */
+async function fakeDingTalk(): Promise<{
+  server: Server;
+  base: string;
+  posts: { token: string; body: string }[];
+}> {
+  const posts: { token: string; body: string }[] = [];
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    let body = '';
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      if (url.pathname !== '/robot/send') {
+        res.writeHead(404).end('not found');
+        return;
+      }
+      const token = url.searchParams.get('access_token') ?? '';
+      posts.push({ token, body });
+      const answer = token.startsWith('good-')
+        ? { errcode: 0, errmsg: 'ok' }
+        : { errcode: 300001, errmsg: 'token is not exist' };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { server, base, posts };
+}
+
+test('the examples alone: each says it sent to an embedded emulator, never an address to open', async () => {
+  assert.ok(scripts.length >= 8, `found only ${scripts.join(', ')}`);
+  for (const script of scripts.filter((s) => s !== 'demo.ts')) {
+    const { code, stdout, stderr } = await runExample(script);
+    assert.equal(code, 0, `${script} exited ${code}: ${stderr}`);
+    assert.match(stdout, /an emulator embedded in this example/, `${script}: ${stdout}`);
+    assert.match(stdout, /That emulator is closed now/, script);
+    assert.doesNotMatch(
+      stdout,
+      /preview http|\(http:\/\/127\.0\.0\.1:\d+\)/,
+      `${script} points at an emulator that is gone`,
+    );
+  }
+});
+
+describe('the examples against a running demo (DINGTALK_WEBHOOK from `npm start`)', () => {
+  let emulator: EmulatorHandle;
+  let vars: Record<string, string>;
+  before(async () => {
+    ({ emulator } = await startDemo(0));
+    vars = { DINGTALK_WEBHOOK: emulator.webhookUrl('demo') };
+  });
+  after(() => emulator.close());
+
+  /** Runs a script and returns what the demo's emulator recorded meanwhile. */
+  async function watch(script: string) {
+    const since = emulator.messages().length;
+    const attemptsBefore = emulator.attempts().length;
+    const run = await runExample(script, vars);
+    assert.equal(run.code, 0, `${script} exited ${run.code}: ${run.stderr}`);
+    const where = `the emulator at ${emulator.url} (robot`;
+    assert.ok(run.stdout.includes(where), `${script} does not say it sent to ${where}: ${run.stdout}`);
+    return {
+      stdout: run.stdout,
+      messages: emulator.messages().slice(since),
+      attempts: emulator.attempts().slice(attemptsBefore),
+    };
+  }
+
+  test('text, markdown, cards and burst appear on the robot "demo", with the sample pictures', async () => {
+    const text = await watch('text.ts');
+    assert.deepEqual(
+      text.messages.map((m) => [m.robot, (m.payload as { text: { content: string } }).text.content]),
+      [['demo', 'Build #42 failed on main @13800000000']],
+    );
+    assert.match(text.stdout, /content: "Build #42 failed on main @13800000000"/);
+
+    const markdown = await watch('markdown.ts');
+    assert.equal(markdown.messages.length, 1);
+    assert.ok(JSON.stringify(markdown.messages[0]?.payload).includes(`${emulator.url}/samples/chart.png`));
+
+    const cards = await watch('cards.ts');
+    assert.deepEqual(
+      cards.messages.map((m) => m.msgtype),
+      ['link', 'actionCard', 'actionCard', 'feedCard'],
+    );
+    const pictures = JSON.stringify(cards.messages.map((m) => m.payload));
+    for (const name of ['banner', 'server', 'chart']) {
+      assert.ok(pictures.includes(`${emulator.url}/samples/${name}.png`), name);
+    }
+    assert.doesNotMatch(pictures, /example\.com\/[^"]*\.png/);
+
+    const burst = await watch('burst.ts');
+    assert.ok(burst.messages.length >= 1 && burst.messages.length <= 20, `${burst.messages.length} sends`);
+    assert.ok(burst.messages.every((m) => m.robot === 'demo'));
+    assert.match(burst.stdout, /sent 300 alerts to/);
+  });
+
+  test("signed.ts posts to the demo's signed robot, the keyword added", async () => {
+    const { messages, attempts, stdout } = await watch('signed.ts');
+    assert.deepEqual(attempts, []);
+    assert.deepEqual(
+      messages.map((m) => [m.robot, (m.payload as { text: { content: string } }).text.content]),
+      [['signed', 'disk 91% full on db-1\nalert']],
+    );
+    assert.doesNotMatch(stdout, /SEC\w{8}/, 'a secret was printed');
+  });
+
+  test('errors.ts is refused twice by the demo (wrong signature, unknown token) and posts nothing', async () => {
+    const { messages, attempts, stdout } = await watch('errors.ts');
+    assert.deepEqual(messages, []);
+    assert.deepEqual(
+      attempts.map((a) => [a.robot, a.errcode]),
+      [
+        ['signed', 310000],
+        [null, 300005],
+      ],
+    );
+    assert.match(stdout, /code: +VALIDATION: .*link\.messageUrl/);
+    assert.match(stdout, /code: +SIGN_MISMATCH/);
+    assert.match(stdout, /code: +UNKNOWN_TOKEN/);
+    assert.match(stdout, /access_token=\[REDACTED\]/);
+    assert.doesNotMatch(stdout, /SEC\w{8}/);
+  });
+
+  test('pool.ts spreads 30 texts over the demo\'s robots "demo" and "demo-2"', async () => {
+    const { messages, stdout } = await watch('pool.ts');
+    assert.equal(messages.filter((m) => m.robot === 'demo').length, 15);
+    assert.equal(messages.filter((m) => m.robot === 'demo-2').length, 15);
+    assert.match(stdout, /robots "demo" and "demo-2"/);
+    assert.match(stdout, /15 \+ 15 per robot/);
+  });
+});
+
+describe('the examples against a real robot (a stand-in for oapi.dingtalk.com)', () => {
+  let fake: Awaited<ReturnType<typeof fakeDingTalk>>;
+  const token = `good-${'a1'.repeat(30)}f00d`;
+  before(async () => {
+    fake = await fakeDingTalk();
+  });
+  after(() => new Promise<void>((resolve) => fake.server.close(() => resolve())));
+
+  test('errors.ts never posts to it, and says what it did instead', async () => {
+    fake.posts.length = 0;
+    const run = await runExample('errors.ts', {
+      DINGTALK_WEBHOOK: `${fake.base}/robot/send?access_token=${token}`,
+      DINGTALK_SECRET: 'SECsome0real0looking0secret000000000000000000000000000000000000000',
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(
+      fake.posts.filter((p) => p.token === token),
+      [],
+      'errors.ts posted to the real robot',
+    );
+    assert.equal(fake.posts.length, 1, 'one request, to a token that does not exist');
+    assert.match(run.stdout, /2\. skipped: a wrong signature/);
+    assert.match(run.stdout, /code: +UNKNOWN_TOKEN/);
+    assert.doesNotMatch(run.stdout, new RegExp(token));
+    assert.doesNotMatch(run.stdout, /SECsome0/);
+  });
+
+  test('text.ts posts there and names it with the token masked', async () => {
+    fake.posts.length = 0;
+    const run = await runExample('text.ts', {
+      DINGTALK_WEBHOOK: `${fake.base}/robot/send?access_token=${token}`,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(fake.posts.length, 1);
+    assert.ok(run.stdout.includes(`sent a text to ${fake.base}/robot/send?access_token=…f00d`), run.stdout);
+    assert.doesNotMatch(run.stdout, new RegExp(token));
+  });
+
+  test('signed.ts without DINGTALK_SECRET and pool.ts without DINGTALK_WEBHOOKS stop, naming the variable', async () => {
+    fake.posts.length = 0;
+    const webhook = `${fake.base}/robot/send?access_token=${token}`;
+    const signed = await runExample('signed.ts', { DINGTALK_WEBHOOK: webhook });
+    assert.equal(signed.code, 2);
+    assert.match(signed.stderr, /set DINGTALK_SECRET/);
+    const pool = await runExample('pool.ts', { DINGTALK_WEBHOOK: webhook });
+    assert.equal(pool.code, 2);
+    assert.match(pool.stderr, /set DINGTALK_WEBHOOKS/);
+    assert.deepEqual(fake.posts, []);
+  });
+
+  test('pool.ts with DINGTALK_WEBHOOKS posts through both robots', async () => {
+    fake.posts.length = 0;
+    const other = `good-${'b2'.repeat(30)}beef`;
+    const run = await runExample('pool.ts', {
+      DINGTALK_WEBHOOKS: [token, other].map((t) => `${fake.base}/robot/send?access_token=${t}`).join(','),
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(fake.posts.filter((p) => p.token === token).length, 15);
+    assert.equal(fake.posts.filter((p) => p.token === other).length, 15);
+    assert.match(run.stdout, /access_token=…f00d and .*access_token=…beef/);
+  });
+});
+
+describe('npm start (the demo)', () => {
+  test('its first screen ends with a real refusal: a wrong signature the emulator refused', async () => {
+    const { emulator } = await startDemo(0);
+    try {
+      const posts = await postDemoMessages(emulator);
+      assert.equal(posts.refusal.code, 'SIGN_MISMATCH');
+      const attempts = emulator.attempts();
+      assert.deepEqual(
+        attempts.map((a) => [a.robot, a.errcode, a.errmsg]),
+        [['signed', 310000, 'sign not match']],
+      );
+      const last = Math.max(...emulator.messages().map((m) => m.id));
+      assert.ok(attempts[0]!.id > last, 'the refusal is the newest record, at the bottom of the preview');
+      assert.deepEqual([...new Set(emulator.messages().map((m) => m.msgtype))].sort(), [
+        'actionCard',
+        'feedCard',
+        'link',
+        'markdown',
+        'text',
+      ]);
+      const payloads = JSON.stringify(emulator.messages().map((m) => m.payload));
+      assert.ok(payloads.includes(`${emulator.url}/samples/`));
+      assert.doesNotMatch(payloads, /example\.com\/[^"]*\.png/);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  test('prints the preview, the webhook and the command that runs the examples into it', async () => {
+    const { code, stdout } = await runExample('demo.ts', { PORT: '0' }, ['--once']);
+    assert.equal(code, 0);
+    assert.match(stdout, /posted 7 messages/);
+    assert.match(stdout, /refused \(310000 sign not match\)/);
+    assert.match(stdout, /preview \(live\): +http:\/\/127\.0\.0\.1:\d+\//);
+    const webhook = stdout.match(
+      /webhook URL: +(http:\/\/127\.0\.0\.1:\d+\/robot\/send\?access_token=demo)/,
+    )?.[1];
+    assert.ok(webhook, stdout);
+    assert.ok(stdout.includes(`export DINGTALK_WEBHOOK='${webhook}'`), stdout);
+    assert.match(stdout, /node --conditions=development --import tsx examples\/text\.ts/);
+  });
+
+  test('takes the next free port when its port is busy, and says so', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const busy = (blocker.address() as AddressInfo).port;
+    try {
+      const { code, stdout } = await runExample('demo.ts', { PORT: String(busy) }, ['--once']);
+      assert.equal(code, 0);
+      const took = Number(stdout.match(/so the demo took port (\d+)/)?.[1]);
+      assert.match(stdout, new RegExp(`Port ${busy} is busy \\(PORT=${busy}\\)`));
+      assert.ok(took > busy, stdout);
+      assert.match(stdout, new RegExp(`preview \\(live\\): +http://127\\.0\\.0\\.1:${took}/`));
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  });
+
+  test('PORT: unset means 8787, a bad value is refused naming PORT', async () => {
+    assert.equal(DEMO_PORT, 8787);
+    assert.equal(demoPort(undefined), 8787);
+    assert.equal(demoPort(''), 8787);
+    assert.equal(demoPort('9000'), 9000);
+    assert.equal(demoPort('0'), 0);
+    for (const bad of ['abc', '80.5', '-1', '70000'])
+      assert.throws(() => demoPort(bad), /PORT="[^"]*" is not a port number/);
+    const { code, stderr } = await runExample('demo.ts', { PORT: 'eighty' }, ['--once']);
+    assert.equal(code, 2);
+    assert.match(stderr, /PORT="eighty" is not a port number/);
+  });
+});
+
+test('maskWebhook keeps 4 characters of the token and drops timestamp and sign', () => {
+  assert.equal(
+    maskWebhook('https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef&timestamp=1&sign=x'),
+    'https://oapi.dingtalk.com/robot/send?access_token=…cdef',
   );
-});
-
-test('npm start (the demo) posts every message type and prints the preview and webhook URLs', async () => {
-  const { stdout } = await runExample('demo.ts', ['--once']);
-  assert.match(stdout, /posted 6 messages/);
-  assert.match(stdout, /preview \(live\): +http:\/\/127\.0\.0\.1:\d+\//);
-  assert.match(stdout, /webhook URL: +http:\/\/127\.0\.0\.1:\d+\/robot\/send\?access_token=demo/);
-});
-
-test('the errors example shows a classified, redacted signature error', async () => {
-  const { stdout } = await runExample('errors.ts');
-  assert.match(stdout, /code: +SIGN_MISMATCH/);
-  assert.match(stdout, /errcode: 310000/);
-  assert.match(stdout, /access_token=\[REDACTED\]/);
-  assert.doesNotMatch(stdout, /SECa0wrong/);
+  assert.equal(
+    maskWebhook('https://oapi.dingtalk.com/robot/send?access_token=short'),
+    'https://oapi.dingtalk.com/robot/send?access_token=…',
+  );
+  assert.equal(maskWebhook('not a url access_token=secret'), '(a webhook that is not a URL)');
 });

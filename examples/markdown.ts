@@ -2,6 +2,7 @@
 import { escapeMarkdown, lintMarkdown, markdownBreaks, Robot } from '@dingbot/sdk';
 import { exampleTarget } from './_target.js';
 
+const target = await exampleTarget();
 const branch = 'feature/*fast*_path'; // user input: must not turn into emphasis
 const body = markdownBreaks(
   [
@@ -10,13 +11,20 @@ const body = markdownBreaks(
     '- **version**: 1.4.2',
     '- **duration**: 3 min 12 s',
     '',
+    `![requests per second](${target.pictures.chart})`,
+    '',
     '> all checks passed',
     'see [the pipeline](https://ci.example.com/pipelines/42)',
   ].join('\n'),
 );
-for (const warning of lintMarkdown(body)) console.warn(`line ${warning.line}: ${warning.message}`);
+const warnings = lintMarkdown(body);
+for (const warning of warnings) console.warn(`line ${warning.line}: ${warning.message}`);
 
-const target = await exampleTarget();
-await new Robot(target.options).markdown('Deploy finished: api 1.4.2', body);
-console.log(`delivered to ${target.where}`);
+const robot = new Robot(target.robots[0]!);
+await robot.markdown('Deploy finished: api 1.4.2', body);
+console.log(`sent a markdown message "Deploy finished: api 1.4.2" to ${target.where}`);
+console.log(
+  `  branch written as ${escapeMarkdown(branch)} so it shows literally; ${warnings.length} lint warnings`,
+);
+await robot.close();
 await target.close();
