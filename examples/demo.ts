@@ -32,7 +32,7 @@ ${portNote}
 Try it:
   curl '${webhook}' -H 'Content-Type: application/json' \\
     -d '{"msgtype": "text","text": {"content": "我就是我, 是不一样的烟火"}}'
-  npx dingbot send text --webhook '${webhook}' 'hello from the CLI'
+  npx @dingbot/cli send text --webhook '${webhook}' 'hello from the CLI'
 
 Watch the examples arrive in the preview: in another terminal, run
   export DINGTALK_WEBHOOK='${webhook}'

@@ -280,6 +280,9 @@ describe('npm start (the demo)', () => {
     assert.ok(webhook, stdout);
     assert.ok(stdout.includes(`export DINGTALK_WEBHOOK='${webhook}'`), stdout);
     assert.match(stdout, /node --conditions=development --import tsx examples\/text\.ts/);
+    // `dingbot` on npm is someone else's package: the CLI is run by its scoped name.
+    assert.match(stdout, /npx @dingbot\/cli send text --webhook/);
+    assert.doesNotMatch(stdout, /npx dingbot\b/);
   });
 
   test('takes the next free port when its port is busy, and says so', async () => {
