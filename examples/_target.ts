@@ -13,9 +13,17 @@
  * the demo's `demo` and `demo-2` robots, or two embedded ones.
  */
 import { type EmulatorHandle, type RobotConfig, type RobotInfo, startEmulator } from '@dingbot/emulator';
-import type { RobotOptions } from '@dingbot/sdk';
+import { isDingbotError, type RobotOptions } from '@dingbot/sdk';
 import { dingtalkPictures, emulatorPictures, type Pictures } from './_cards.js';
 import { DEMO_SECRET, demoRobots } from './_demo.js';
+
+// An example that fails says why, in DingTalk's terms, instead of printing a stack trace.
+process.on('uncaughtException', (error) => {
+  if (!isDingbotError(error)) throw error;
+  console.error(`not delivered: ${error.code}: ${error.message}`);
+  if (error.hint) console.error(`  hint: ${error.hint}`);
+  process.exit(1);
+});
 
 /** Where an example's messages go. */
 export interface ExampleTarget {
@@ -155,9 +163,14 @@ export async function exampleTarget(needs: TargetNeeds = {}): Promise<ExampleTar
       }
     }
     const first = chosen[0]!;
-    if (needs.signed === 'required' && (!first.info.signed || !first.secret)) {
+    if (needs.signed !== 'preferred' && first.info.signed && !first.secret) {
       stop(
-        `This example is about signing (加签), but robot "${first.info.name}" of the emulator at ${origin} ${first.info.signed ? 'signs and DINGTALK_SECRET is not set' : 'does not sign'}: point DINGTALK_WEBHOOK at a signed robot and set DINGTALK_SECRET.`,
+        `Robot "${first.info.name}" of the emulator at ${origin} checks signatures (加签): set DINGTALK_SECRET to its secret. Nothing was sent.`,
+      );
+    }
+    if (needs.signed === 'required' && !first.info.signed) {
+      stop(
+        `This example is about signing (加签), but robot "${first.info.name}" of the emulator at ${origin} does not sign: point DINGTALK_WEBHOOK at a signed robot and set DINGTALK_SECRET. Nothing was sent.`,
       );
     }
     return {

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { EmulatorHandle } from '@dingbot/emulator';
+import { type EmulatorHandle, startEmulator } from '@dingbot/emulator';
 import { DEMO_PORT, demoPort, postDemoMessages, startDemo } from './_demo.js';
 import { maskWebhook } from './_target.js';
 
@@ -215,6 +215,17 @@ describe('the examples against a real robot (a stand-in for oapi.dingtalk.com)',
     assert.doesNotMatch(run.stdout, new RegExp(token));
   });
 
+  test('a refused send says why in two lines, not a stack trace', async () => {
+    fake.posts.length = 0;
+    const run = await runExample('text.ts', {
+      DINGTALK_WEBHOOK: `${fake.base}/robot/send?access_token=revoked0token0000`,
+    });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /^not delivered: UNKNOWN_TOKEN: .*\n {2}hint: /);
+    assert.doesNotMatch(run.stderr, /\n\s+at /, 'a stack trace');
+    assert.doesNotMatch(run.stderr, /revoked0token0000/);
+  });
+
   test('signed.ts without DINGTALK_SECRET and pool.ts without DINGTALK_WEBHOOKS stop, naming the variable', async () => {
     fake.posts.length = 0;
     const webhook = `${fake.base}/robot/send?access_token=${token}`;
@@ -238,6 +249,27 @@ describe('the examples against a real robot (a stand-in for oapi.dingtalk.com)',
     assert.equal(fake.posts.filter((p) => p.token === other).length, 15);
     assert.match(run.stdout, /access_token=…f00d and .*access_token=…beef/);
   });
+});
+
+test('another emulator (dingbot emulator): its keywords are used, a signing robot without DINGTALK_SECRET stops', async () => {
+  const emulator = await startEmulator({
+    robots: [
+      { token: 'ops-token', name: 'ops', keywords: ['监控报警'] },
+      { token: 'sec-token', name: 'sec', secret: 'SECother0emulator0secret' },
+    ],
+  });
+  try {
+    const ok = await runExample('text.ts', { DINGTALK_WEBHOOK: emulator.webhookUrl('ops-token') });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /robot "ops"/);
+    assert.match(JSON.stringify(emulator.messages()[0]?.payload), /监控报警/);
+    const stopped = await runExample('text.ts', { DINGTALK_WEBHOOK: emulator.webhookUrl('sec-token') });
+    assert.equal(stopped.code, 2);
+    assert.match(stopped.stderr, /Robot "sec" .* checks signatures \(加签\): set DINGTALK_SECRET/);
+    assert.equal(emulator.attempts().length, 0, 'nothing was sent');
+  } finally {
+    await emulator.close();
+  }
 });
 
 describe('npm start (the demo)', () => {
