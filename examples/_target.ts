@@ -136,7 +136,7 @@ export async function exampleTarget(needs: TargetNeeds = {}): Promise<ExampleTar
     if (count > 1 && webhooks.length >= count) {
       const secrets = process.env.DINGTALK_SECRETS?.split(',');
       chosen = webhooks.map((webhook, i) => {
-        const info = robots.find((robot) => robot.webhookUrl === webhook) ?? byToken(tokenOf(webhook));
+        const info = byToken(tokenOf(webhook));
         if (!info) stop(`DINGTALK_WEBHOOKS[${i}] is not a robot of the emulator at ${origin}.`);
         return { info, secret: secrets?.[i]?.trim() || undefined };
       });
@@ -176,7 +176,8 @@ export async function exampleTarget(needs: TargetNeeds = {}): Promise<ExampleTar
     return {
       kind: 'emulator',
       robots: chosen.map(({ info, secret }) => ({
-        webhook: info.webhookUrl,
+        // The origin as the user wrote it (localhost, a compose service name…), not the emulator's own.
+        webhook: `${origin}/robot/send?access_token=${encodeURIComponent(info.token)}`,
         secret,
         keywords: info.keywords.length > 0 ? info.keywords : undefined,
       })),
