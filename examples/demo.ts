@@ -4,7 +4,7 @@
  * the preview URL, a webhook URL for curl and the CLI, and the command that runs the examples into
  * this preview. `--once` (used by the smoke test) exits after posting instead of serving until Ctrl-C.
  */
-import { DEMO_PORT, demoPort, demoRobots, postDemoMessages, startDemo } from './_demo.js';
+import { demoPort, demoRobots, postDemoMessages, startDemo } from './_demo.js';
 
 const once = process.argv.includes('--once');
 let firstPort: number;
@@ -18,10 +18,10 @@ try {
 const { emulator, busy } = await startDemo(firstPort);
 const posts = await postDemoMessages(emulator);
 const webhook = emulator.webhookUrl(demoRobots.plain.token);
-const from = process.env.PORT?.trim() ? `PORT=${firstPort}` : `the default port ${DEMO_PORT}`;
+const chosen = process.env.PORT?.trim() ? `PORT=${firstPort}` : 'the default; set PORT to choose another';
 const portNote =
   busy.length > 0
-    ? `\nPort ${busy[0]} is busy (${from}), so the demo took port ${emulator.port}.${busy.length > 1 ? ` (${busy.slice(1).join(', ')} were busy too.)` : ''}\n`
+    ? `\nPort ${busy[0]} (${chosen}) is busy, so the demo took port ${emulator.port}.${busy.length > 1 ? ` (${busy.slice(1).join(', ')} were busy too.)` : ''}\n`
     : '';
 
 console.log(`dingbot demo: posted ${posts.accepted} messages, one of every type, to the emulator, and one request with a wrong signature, which it refused (${posts.refusal.errcode} ${posts.refusal.errmsg}).

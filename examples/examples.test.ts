@@ -325,7 +325,7 @@ describe('npm start (the demo)', () => {
       const { code, stdout } = await runExample('demo.ts', { PORT: String(busy) }, ['--once']);
       assert.equal(code, 0);
       const took = Number(stdout.match(/so the demo took port (\d+)/)?.[1]);
-      assert.match(stdout, new RegExp(`Port ${busy} is busy \\(PORT=${busy}\\)`));
+      assert.match(stdout, new RegExp(`Port ${busy} \\(PORT=${busy}\\) is busy, so`));
       assert.ok(took > busy, stdout);
       assert.match(stdout, new RegExp(`preview \\(live\\): +http://127\\.0\\.0\\.1:${took}/`));
     } finally {
