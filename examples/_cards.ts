@@ -37,7 +37,7 @@ export function cards(pictures: Pictures): Message[] {
     }),
     actionCard({
       title: 'Incident 311',
-      text: `![](${pictures.server})\n\n### Incident 311\n\nThe API answers slowly in eu-west.`,
+      text: `![eu-west servers](${pictures.server})\n\n### Incident 311\n\nThe API answers slowly in eu-west.`,
       button: { title: 'Open the runbook', url: 'https://example.com/runbooks/api-latency' },
     }),
     actionCard({
