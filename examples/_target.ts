@@ -17,14 +17,6 @@ import { isDingbotError, type RobotOptions } from '@dingbot/sdk';
 import { dingtalkPictures, emulatorPictures, type Pictures } from './_cards.js';
 import { DEMO_SECRET, demoRobots } from './_demo.js';
 
-// An example that fails says why, in DingTalk's terms, instead of printing a stack trace.
-process.on('uncaughtException', (error) => {
-  if (!isDingbotError(error)) throw error;
-  console.error(`not delivered: ${error.code}: ${error.message}`);
-  if (error.hint) console.error(`  hint: ${error.hint}`);
-  process.exit(1);
-});
-
 /** Where an example's messages go. */
 export interface ExampleTarget {
   /** `embedded`: started by the example; `emulator`: a running one (`npm start`); `dingtalk`: anything else. */
@@ -113,8 +105,23 @@ function quoteNames(names: string[]): string {
   return names.map((name) => `"${name}"`).join(' and ');
 }
 
+/** Makes a failed send end the example with its code, message and hint instead of a stack trace. */
+function reportFailures(): void {
+  if (process.listenerCount('uncaughtException') > 0) return;
+  process.on('uncaughtException', (error) => {
+    if (isDingbotError(error)) {
+      console.error(`not delivered: ${error.code}: ${error.message}`);
+      if (error.hint) console.error(`  hint: ${error.hint}`);
+    } else {
+      console.error(error);
+    }
+    process.exit(1);
+  });
+}
+
 /** Resolves where the example sends; see the file's comment for the rules. */
 export async function exampleTarget(needs: TargetNeeds = {}): Promise<ExampleTarget> {
+  reportFailures();
   const count = needs.robots ?? 1;
   const envWebhook = process.env.DINGTALK_WEBHOOK?.trim();
   const webhooks = count > 1 ? list(process.env.DINGTALK_WEBHOOKS) : envWebhook ? [envWebhook] : [];
