@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { type EmulatorHandle, startEmulator } from '../src/index.js';
-import { chromiumAvailable, launchChromium } from './chromium.js';
+import { chromiumAvailable, launchChromium, UI_WAIT_MS } from './chromium.js';
 
 const haveChromium = chromiumAvailable('the preview browser tests');
 /** Screenshots for humans while developing: `PREVIEW_SCREENSHOTS=1`. Never committed. */
@@ -39,7 +39,7 @@ async function send(token: string, body: unknown): Promise<{ errcode: number; er
 
 /** Waits until the page shows the record with this data-key (message `m<id>`, attempt `a<id>`). */
 async function shown(key: string): Promise<void> {
-  await page.locator(`[data-key="${key}"]`).waitFor({ timeout: 5000 });
+  await page.locator(`[data-key="${key}"]`).waitFor({ timeout: UI_WAIT_MS });
 }
 
 /** A full-page screenshot from the top (so the sticky header sits where it belongs). */
@@ -87,7 +87,7 @@ before(async () => {
     if (message.type() === 'error') consoleErrors.push(message.text());
   });
   await page.goto(emulator.url + '/');
-  await page.locator('#status.live').waitFor({ timeout: 5000 });
+  await page.locator('#status.live').waitFor({ timeout: UI_WAIT_MS });
 });
 
 after(async () => {
@@ -400,7 +400,7 @@ maybe('header: robot filter, webhook URL, clear', async () => {
   assert.ok((await page.locator('#timeline > *').count()) > 10);
 
   await page.click('#clear');
-  await page.locator('#empty').waitFor({ state: 'visible', timeout: 5000 });
+  await page.locator('#empty').waitFor({ state: 'visible', timeout: UI_WAIT_MS });
   assert.equal(await page.locator('#timeline > *').count(), 0);
   assert.equal(emulator.messages().length, 0);
   // Still live after a clear.
@@ -410,14 +410,14 @@ maybe('header: robot filter, webhook URL, clear', async () => {
 maybe('live stream: shows the connection state, reconnects and resyncs after a restart', async () => {
   const port = emulator.port;
   await emulator.close();
-  await page.locator('#status:not(.live)').waitFor({ timeout: 5000 });
+  await page.locator('#status:not(.live)').waitFor({ timeout: UI_WAIT_MS });
   assert.match((await page.locator('#status').textContent()) ?? '', /reconnecting|offline/);
   emulator = await startEmulator({ port, rateLimit: false, robots: [{ token: 'ops-token', name: 'ops' }] });
   // Sent while the page is still away: the resync on reconnect must bring it in.
   await send('ops-token', { msgtype: 'text', text: { content: 'sent during the outage' } });
-  await page.locator('#status.live').waitFor({ timeout: 10_000 });
+  await page.locator('#status.live').waitFor({ timeout: UI_WAIT_MS });
   // The restarted emulator numbers from 1 again: the page shows its state, not stale records.
-  await page.locator('.bubble', { hasText: 'sent during the outage' }).waitFor({ timeout: 5000 });
+  await page.locator('.bubble', { hasText: 'sent during the outage' }).waitFor({ timeout: UI_WAIT_MS });
   await sendShown('ops-token', { msgtype: 'text', text: { content: 'after the restart' } });
   assert.deepEqual(await page.locator('#timeline .bubble').allTextContents(), [
     'sent during the outage',

@@ -173,8 +173,9 @@ export function createMarkdownSubset(): MarkdownSubset {
   }
 
   /** Index of the `)` closing a link destination that starts at `from`, allowing balanced parens. */
-  function closingParen(s: string, from: number): number {
-    if (s.indexOf(')', from) < 0) return -1;
+  function closingParen(s: string, from: number, last: number): number {
+    // `last` is the string's last `)`, found once per string: an `indexOf` here made `[a](` × n quadratic.
+    if (from > last) return -1;
     let depth = 0;
     const end = Math.min(s.length, from + MAX_DESTINATION);
     for (let index = from; index < end; index++) {
@@ -190,8 +191,8 @@ export function createMarkdownSubset(): MarkdownSubset {
   }
 
   /** Index of the `]` closing a label that starts at `from`, allowing balanced brackets. */
-  function closingBracket(s: string, from: number): number {
-    if (s.indexOf(']', from) < 0) return -1;
+  function closingBracket(s: string, from: number, last: number): number {
+    if (from > last) return -1;
     let depth = 0;
     const end = Math.min(s.length, from + MAX_LABEL);
     for (let index = from; index < end; index++) {
@@ -229,6 +230,23 @@ export function createMarkdownSubset(): MarkdownSubset {
     return -1;
   }
 
+  /**
+   * Each `<font …>` of `s` that is closed, by index, with the index and length of its `</font>`:
+   * one pass with a stack (scanning ahead from every opening tag made `<font>` × n quadratic).
+   */
+  function matchFontTags(s: string): Map<number, [number, number]> {
+    const matches = new Map<number, [number, number]>();
+    const open: number[] = [];
+    for (const tag of s.matchAll(/<(\/?)font\b[^<>]*>/gi)) {
+      if (tag[1] !== '/') open.push(tag.index);
+      else {
+        const start = open.pop();
+        if (start !== undefined) matches.set(start, [tag.index, tag[0].length]);
+      }
+    }
+    return matches;
+  }
+
   function parseInline(s: string, depth: number, inLink: boolean): InlineNode[] {
     const out: InlineNode[] = [];
     let buffer = '';
@@ -237,7 +255,9 @@ export function createMarkdownSubset(): MarkdownSubset {
       buffer = '';
     };
     const fontOpen = /<font\b([^<>]*)>/iy;
-    const fontTag = /<(\/?)font\b[^<>]*>/gi;
+    const lastBracket = s.lastIndexOf(']');
+    const lastParen = s.lastIndexOf(')');
+    let fontCloses: Map<number, [number, number]> | undefined;
     const htmlTag = /<(\/?)([A-Za-z][A-Za-z0-9-]*)\b[^<>]*>|<!--[\s\S]*?-->|<![A-Za-z][^<>]*>/y;
     let i = 0;
     while (i < s.length) {
@@ -267,9 +287,9 @@ export function createMarkdownSubset(): MarkdownSubset {
       if ((c === '[' || (c === '!' && s[i + 1] === '[')) && nested) {
         const image = c === '!';
         const labelStart = i + (image ? 2 : 1);
-        const labelEnd = closingBracket(s, labelStart);
+        const labelEnd = closingBracket(s, labelStart, lastBracket);
         if (labelEnd >= 0 && s[labelEnd + 1] === '(' && (image || !inLink)) {
-          const close = closingParen(s, labelEnd + 2);
+          const close = closingParen(s, labelEnd + 2, lastParen);
           if (close >= 0) {
             flush();
             const label = s.slice(labelStart, labelEnd);
@@ -293,19 +313,10 @@ export function createMarkdownSubset(): MarkdownSubset {
         fontOpen.lastIndex = i;
         const open = nested ? fontOpen.exec(s) : null;
         if (open) {
-          // Find the matching </font>, counting nested <font> tags.
-          fontTag.lastIndex = i;
-          let level = 0;
-          let end = -1;
-          let endLength = 0;
-          for (let tag = fontTag.exec(s); tag; tag = fontTag.exec(s)) {
-            level += tag[1] === '/' ? -1 : 1;
-            if (level === 0) {
-              end = tag.index;
-              endLength = tag[0].length;
-              break;
-            }
-          }
+          fontCloses ??= matchFontTags(s);
+          const closing = fontCloses.get(i);
+          const end = closing ? closing[0] : -1;
+          const endLength = closing ? closing[1] : 0;
           if (end >= 0) {
             flush();
             const attributes = open[1] ?? '';
