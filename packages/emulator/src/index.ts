@@ -4,7 +4,7 @@
  */
 export { createEmulatorApp, type EmulatorApp } from './app.js';
 export type { EmulatorBindings } from './bindings.js';
-export { loadEmulatorConfig } from './config.js';
+export { type LoadConfigOptions, loadEmulatorConfig } from './config.js';
 export { defaults } from './defaults.js';
 export { EmulatorConfigError } from './options.js';
 export { type EmulatorHandle, startEmulator } from './server.js';

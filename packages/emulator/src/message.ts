@@ -5,6 +5,32 @@ export const MSGTYPES = new Set(['text', 'link', 'markdown', 'actionCard', 'feed
 
 type Json = Record<string, unknown>;
 
+/**
+ * Whether the JSON text in `raw` (from byte `start`) opens more than `max` arrays or objects inside
+ * each other. One pass over the bytes, no recursion: it runs before `JSON.parse`, so a hostile body
+ * never becomes a value that `JSON.stringify` cannot serialise (5000 levels overflow its stack).
+ * Brackets inside strings do not count; UTF-8 continuation bytes are all ≥ 0x80, never a bracket.
+ */
+export function nestedDeeperThan(raw: Uint8Array, start: number, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = start; index < raw.length; index++) {
+    const byte = raw[index];
+    if (inString) {
+      if (byte === 0x5c)
+        index++; // a backslash escapes the next byte
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) {
+      inString = true;
+    } else if (byte === 0x5b || byte === 0x7b) {
+      if (++depth > max) return true;
+    } else if (byte === 0x5d || byte === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 

@@ -93,6 +93,12 @@ export const refusals = {
       '缺少参数 json',
       'The body is not a JSON object: send a UTF-8 JSON object such as {"msgtype":"text","text":{"content":"…"}}.',
     ),
+  tooDeep: (limit: number) =>
+    refusal(
+      40035,
+      '缺少参数 json',
+      `The body nests arrays or objects more than ${limit} levels deep, which no robot message needs: send a flat JSON object such as {"msgtype":"text","text":{"content":"…"}}.`,
+    ),
   tooLong: (wording: Wording, bytes: number) =>
     refusal(
       460101,

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { headerOf, readBody, remoteAddress } from './bindings.js';
 import { defaults } from './defaults.js';
-import { containsKeyword, MSGTYPES, mentionsOf, missingField } from './message.js';
+import { containsKeyword, MSGTYPES, mentionsOf, missingField, nestedDeeperThan } from './message.js';
 import { type Refusal, refusals } from './refusals.js';
 import type { Robot } from './robots.js';
 import { ipAllowed, signMatches, timestampValid } from './security.js';
@@ -78,11 +79,14 @@ export function sendHandler(state: EmulatorState) {
       return c.json({ error: `request body over ${settings.maxBodyBytes} bytes` }, 413);
     }
     const bytes = raw.length;
+    // A UTF-8 byte-order mark (PowerShell 5, .NET and Windows editors write one) is skipped, as
+    // lenient Java JSON parsers do; see the README: a judgement call.
+    const start = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? 3 : 0;
+    if (nestedDeeperThan(raw, start, defaults.maxJsonDepth)) {
+      return refuse(c, robot, now, refusals.tooDeep(defaults.maxJsonDepth));
+    }
     let body: unknown;
     try {
-      // A UTF-8 byte-order mark (PowerShell 5, .NET and Windows editors write one) is skipped, as
-      // lenient Java JSON parsers do; see the README: a judgement call.
-      const start = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? 3 : 0;
       body = JSON.parse(raw.toString('utf8', start));
     } catch {
       body = undefined;
@@ -103,7 +107,8 @@ export function sendHandler(state: EmulatorState) {
     if (missing)
       return refuse(c, robot, now, refusals.missingField(settings.wording, missing), msgtype, body);
 
-    const msgUuid = typeof body['msgUuid'] === 'string' && body['msgUuid'] ? body['msgUuid'] : undefined;
+    const msgUuid =
+      typeof body['msgUuid'] === 'string' && body['msgUuid'] ? uuidKey(body['msgUuid']) : undefined;
     if (msgUuid !== undefined && seenRecently(robot, msgUuid, now)) {
       // DingTalk's idempotency: the message was already delivered, so answer ok and post nothing.
       return c.body(OK_BODY, 200, jsonHeaders());
@@ -116,6 +121,15 @@ export function sendHandler(state: EmulatorState) {
     state.recordMessage(robot, now, msgtype, body, bytes, mentionsOf(body, msgtype));
     return c.body(OK_BODY, 200, jsonHeaders());
   };
+}
+
+/**
+ * The fixed-size key a `msgUuid` is remembered by: its SHA-256. DingTalk documents no length limit,
+ * so none is invented; stored as given, a 16 KiB id cost 16 KiB per remembered send, and V8 hashes
+ * strings over 16383 characters by their length alone, so such ids all collided in the map.
+ */
+export function uuidKey(msgUuid: string): string {
+  return createHash('sha256').update(msgUuid).digest('base64');
 }
 
 function expire(robot: Robot, now: number): void {

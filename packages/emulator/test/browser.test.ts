@@ -407,6 +407,27 @@ maybe('header: robot filter, webhook URL, clear', async () => {
   await sendShown('ops-token', { msgtype: 'text', text: { content: 'after clear' } });
 });
 
+maybe('a long history loads one page at first; "Load older messages" brings the rest', async () => {
+  emulator.clear();
+  for (let n = 1; n <= 130; n++) {
+    assert.equal(
+      (await send('ops-token', { msgtype: 'text', text: { content: `history ${n}` } })).errcode,
+      0,
+    );
+  }
+  await page.reload();
+  await page.locator('#status.live').waitFor({ timeout: UI_WAIT_MS });
+  await page.locator('.bubble', { hasText: 'history 130' }).waitFor({ timeout: UI_WAIT_MS });
+  assert.equal(await page.locator('#timeline .bubble').count(), 100);
+  assert.equal(await page.isVisible('#load-older'), true);
+  await page.click('#load-older');
+  await page.locator('.bubble', { hasText: /^history 1$/ }).waitFor({ timeout: UI_WAIT_MS });
+  assert.equal(await page.locator('#timeline .bubble').count(), 130);
+  await page.locator('#older').waitFor({ state: 'hidden', timeout: UI_WAIT_MS });
+  const texts = await page.locator('#timeline .bubble').allTextContents();
+  assert.deepEqual(texts.slice(0, 2), ['history 1', 'history 2'], 'still oldest first');
+});
+
 maybe('live stream: shows the connection state, reconnects and resyncs after a restart', async () => {
   const port = emulator.port;
   await emulator.close();

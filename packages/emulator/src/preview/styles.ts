@@ -43,6 +43,8 @@ button:disabled { opacity: .5; cursor: default; }
 
 main#timeline { max-width: 860px; margin: 0 auto; padding: 18px 18px 40px; display: flex; flex-direction: column; gap: 16px; }
 #empty { text-align: center; color: var(--muted); padding: 60px 20px; }
+#older { text-align: center; padding: 14px 18px 0; }
+#older[hidden] { display: none; }
 
 .msg { display: flex; gap: 10px; align-items: flex-start; }
 .avatar {
