@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { headerOf, readBody, remoteAddress } from './bindings.js';
 import { defaults } from './defaults.js';
-import { containsKeyword, MSGTYPES, mentionsOf, missingField, nestedDeeperThan } from './message.js';
+import {
+  containsKeyword,
+  MSGTYPES,
+  malformedAt,
+  mentionsOf,
+  missingField,
+  nestedDeeperThan,
+} from './message.js';
 import { type Refusal, refusals } from './refusals.js';
 import type { Robot } from './robots.js';
 import { ipAllowed, signMatches, timestampValid } from './security.js';
@@ -65,10 +72,13 @@ export function sendHandler(state: EmulatorState) {
     }
     if (robot.secret !== undefined) {
       const timestamp = c.req.query('timestamp');
+      const sign = c.req.query('sign');
+      // A sign without its timestamp cannot match: DingTalk answers "sign not match" (its newer
+      // wording asks for both in the URL), not "invalid timestamp".
+      if (sign && !timestamp) return refuse(c, robot, now, refusals.sign(settings.wording));
       if (!timestampValid(timestamp, now, settings.timestampToleranceMs)) {
         return refuse(c, robot, now, refusals.timestamp());
       }
-      const sign = c.req.query('sign');
       if (!sign || !signMatches(robot.secret, timestamp as string, sign)) {
         return refuse(c, robot, now, refusals.sign(settings.wording));
       }
@@ -103,7 +113,7 @@ export function sendHandler(state: EmulatorState) {
       return refuse(c, robot, now, refusals.tooLong(settings.wording, bytes), msgtype);
     if (!msgtype) return refuse(c, robot, now, refusals.missingMsgtype(), undefined, body);
     if (!MSGTYPES.has(msgtype)) return refuse(c, robot, now, refusals.unknownMsgtype(msgtype), msgtype, body);
-    const missing = missingField(body, msgtype);
+    const missing = missingField(body, msgtype) ?? malformedAt(body, msgtype);
     if (missing)
       return refuse(c, robot, now, refusals.missingField(settings.wording, missing), msgtype, body);
 

@@ -93,6 +93,11 @@ blockquote p:last-child { margin-bottom: 0; }
   font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; white-space: pre-wrap;
   background: var(--amber-bg); color: #5f4100; border-radius: 3px; padding: 0 2px;
 }
+.md-nested { list-style-type: circle; }
+.md-depth-1 { margin-left: 1.4em; }
+.md-depth-2 { margin-left: 2.8em; }
+.md-depth-3 { margin-left: 4.2em; }
+.md-depth-4 { margin-left: 5.6em; }
 pre.md-raw { margin: 0 0 8px; padding: 6px 8px; border-left: 3px solid #ffb938; }
 .warnings { display: flex; flex-wrap: wrap; gap: 4px; }
 .warn-badge { font-size: 11px; color: var(--amber); background: var(--amber-bg); border: 1px solid #ffd591; border-radius: 10px; padding: 0 8px; }
