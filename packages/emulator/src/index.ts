@@ -15,6 +15,7 @@ export {
   type MarkdownSubset,
   type ParsedMarkdown,
 } from './preview/index.js';
+export { SAMPLE_NAMES, type SampleName, samplePng } from './samples.js';
 export { type EmulatorHandle, startEmulator } from './server.js';
 export type { EmulatorState } from './state.js';
 export type {
