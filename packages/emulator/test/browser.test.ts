@@ -159,6 +159,51 @@ maybe('markdown: the subset rendered, the title only in the notification line, t
   assert.doesNotMatch((await bubble.textContent()) ?? '', /Deploy report/);
 });
 
+maybe(
+  'escaped text reads literally, a nested list is indented and badged, sample pictures load',
+  async () => {
+    const item = await sendShown('ops-token', {
+      msgtype: 'markdown',
+      markdown: {
+        title: 'Escapes',
+        // What escapeMarkdown() makes of 'feature/*fast*_path', '# not a heading', '1. not a list', '<b>&lt;'.
+        text:
+          '**Branch:** feature/\\*fast\\*\\_path\n\n\\# not a heading\n\n1\\. not a list\n\n&lt;b&gt;&amp;lt;\n\n' +
+          '- parent\n  - child\n    - grandchild\n- sibling\n\n' +
+          `![chart](${emulator.url}/samples/chart.png) ![server](${emulator.url}/samples/server.png)\n\n` +
+          `![banner](${emulator.url}/samples/banner.png) ![avatar](${emulator.url}/samples/avatar.png)`,
+      },
+    });
+    const bubble = page.locator(`${item} .bubble`);
+    const paragraphs = await bubble.locator('p').allTextContents();
+    assert.deepEqual(paragraphs.slice(0, 4), [
+      'Branch: feature/*fast*_path',
+      '# not a heading',
+      '1. not a list',
+      '<b>&lt;',
+    ]);
+    assert.equal(await bubble.locator('em, h1, ol').count(), 0, 'nothing escaped became markup');
+    assert.deepEqual(await bubble.locator('li.md-nested').allTextContents(), ['child', 'grandchild']);
+    assert.match((await page.locator(`${item} .warn-badge`).allTextContents()).join(' '), /nested list/);
+    const images = bubble.locator('img');
+    assert.equal(await images.count(), 4);
+    for (let index = 0; index < 4; index++) {
+      const image = images.nth(index);
+      await image.scrollIntoViewIfNeeded();
+      await page.waitForFunction(
+        (element) => (element as HTMLImageElement).complete,
+        await image.elementHandle(),
+        {
+          timeout: UI_WAIT_MS,
+        },
+      );
+      const width = await image.evaluate((element) => (element as HTMLImageElement).naturalWidth);
+      assert.ok(width > 0, `sample ${index} did not load`);
+    }
+    await screenshot('escapes-nested-samples');
+  },
+);
+
 maybe('link card: title, clamped text, picture, the whole card a safe link', async () => {
   const item = await sendShown('ops-token', {
     msgtype: 'link',

@@ -590,7 +590,7 @@ export function createMarkdownSubset(): MarkdownSubset {
   }
 
   /** No report or document says how DingTalk draws a nested list, so the preview flags one. */
-  const NESTED_LIST = 'nested list (undocumented: may show flat)';
+  const NESTED_LIST = 'nested list';
 
   function collectWarnings(nodes: MarkdownNode[], warnings: string[]): void {
     for (const node of nodes) {

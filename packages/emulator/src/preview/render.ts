@@ -407,7 +407,17 @@ export function createRenderer(md: MarkdownSubset, doc: MiniDocument): Renderer 
     if (distinct.length > 0) {
       const badges = el('div', 'warnings');
       for (const warning of distinct)
-        add(badges, el('span', 'warn-badge', "DingTalk won't render: " + warning));
+        add(
+          badges,
+          el(
+            'span',
+            'warn-badge',
+            // Nothing says how DingTalk draws a nested list; everything else is known not to render.
+            (warning === 'nested list'
+              ? 'DingTalk may draw it flat (undocumented): '
+              : "DingTalk won't render: ") + warning,
+          ),
+        );
       column.appendChild(badges);
     }
     const pinged = strings(mentions['mobiles']).concat(strings(mentions['userIds']));
