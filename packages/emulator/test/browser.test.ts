@@ -465,6 +465,7 @@ maybe('a long history loads one page at first; "Load older messages" brings the 
   await page.locator('.bubble', { hasText: 'history 130' }).waitFor({ timeout: UI_WAIT_MS });
   assert.equal(await page.locator('#timeline .bubble').count(), 100);
   assert.equal(await page.isVisible('#load-older'), true);
+  await screenshot('load-older');
   await page.click('#load-older');
   await page.locator('.bubble', { hasText: /^history 1$/ }).waitFor({ timeout: UI_WAIT_MS });
   assert.equal(await page.locator('#timeline .bubble').count(), 130);
