@@ -4,6 +4,7 @@ import { mountApi } from './api.js';
 import { hostGuard } from './hosts.js';
 import { validateOptions } from './options.js';
 import { mountPreview } from './preview/index.js';
+import { mountSamples } from './samples.js';
 import { sendHandler } from './send.js';
 import { EmulatorState } from './state.js';
 import type { EmulatorAppOptions } from './types.js';
@@ -53,6 +54,7 @@ export function createEmulatorApp(options: EmulatorAppOptions = {}): EmulatorApp
   });
   mountApi(app, state);
   mountPreview(app);
+  mountSamples(app);
 
   app.notFound((c) => c.json({ error: `not found: ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {

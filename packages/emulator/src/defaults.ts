@@ -20,6 +20,21 @@ export const defaults = {
   maxMessageBytes: 20_000,
   /** HTTP-level cap (413) so a huge body cannot exhaust memory, well above the 20000-byte DingTalk limit. */
   maxBodyBytes: 1024 * 1024,
+  /**
+   * Deepest JSON nesting a body may have (judgement call: Jackson's default `maxNestingDepth`; a robot
+   * message needs 4). Deeper bodies are refused like unreadable ones, so no record is ever too deep to
+   * serialise for the JSON API or the event stream.
+   */
+  maxJsonDepth: 1000,
+  /** Records one `GET /api/messages` or `/api/attempts` answers when no `limit` is given. */
+  pageSize: 100,
+  /** The largest `limit` those routes take (page through more with `before`). */
+  maxPageSize: 1000,
+  /**
+   * Bytes of records one answer holds at most (at least one record is always sent): 1000 records of
+   * 19 kB were 19 MB a call, and 30 such calls at once stalled sends for seconds.
+   */
+  maxPageBytes: 1024 * 1024,
   /** How long a `msgUuid` is remembered per robot (DingTalk's idempotency window). */
   msgUuidTtlMs: 60 * 60_000,
   /** Upper bound of remembered `msgUuid`s per robot, so a flood of unique keys cannot grow memory forever. */

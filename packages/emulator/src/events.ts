@@ -16,7 +16,8 @@ const byteStrategy: QueuingStrategy<Uint8Array> = { highWaterMark: 0, size: (chu
  * event is serialised only when someone listens, and nothing is kept for absent clients.
  */
 export class EventHub {
-  readonly #clients = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  /** Each open stream's controller → how to close its connection when the client falls behind. */
+  readonly #clients = new Map<ReadableStreamDefaultController<Uint8Array>, (() => void) | undefined>();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
 
   constructor(readonly heartbeatMs: number) {}
@@ -30,15 +31,19 @@ export class EventHub {
     this.#broadcast(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
   }
 
-  /** A new event stream for one client, or `undefined` when {@link MAX_CLIENTS} are already open. */
-  connect(): ReadableStream<Uint8Array> | undefined {
+  /**
+   * A new event stream for one client, or `undefined` when {@link MAX_CLIENTS} are already open.
+   * `hangUp` closes the client's connection: a client more than {@link MAX_QUEUED_BYTES} behind is
+   * dropped, and ending the stream alone would leave its socket open with the backlog queued.
+   */
+  connect(hangUp?: () => void): ReadableStream<Uint8Array> | undefined {
     if (this.#clients.size >= MAX_CLIENTS) return undefined;
     let self: ReadableStreamDefaultController<Uint8Array> | undefined;
     return new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
           self = controller;
-          this.#clients.add(controller);
+          this.#clients.set(controller, hangUp);
           controller.enqueue(encoder.encode(': connected\nretry: 2000\n\n'));
           this.#startHeartbeat();
         },
@@ -52,7 +57,7 @@ export class EventHub {
 
   /** Ends every stream (used by `close()` so servers and tests stop promptly). */
   closeAll(): void {
-    for (const controller of this.#clients) {
+    for (const controller of this.#clients.keys()) {
       try {
         controller.close();
       } catch {
@@ -64,12 +69,15 @@ export class EventHub {
   }
 
   #broadcast(chunk: Uint8Array): void {
-    for (const controller of this.#clients) {
+    for (const [controller, hangUp] of this.#clients) {
       if ((controller.desiredSize ?? 0) < -MAX_QUEUED_BYTES) {
         this.#drop(controller);
+        // `error` discards the queued backlog at once (`close` would wait for the client to read
+        // it all), and the connection is closed under it.
         try {
-          controller.close();
+          controller.error(new Error('event stream client too far behind'));
         } catch {}
+        hangUp?.();
         continue;
       }
       try {

@@ -4,9 +4,18 @@
  */
 export { createEmulatorApp, type EmulatorApp } from './app.js';
 export type { EmulatorBindings } from './bindings.js';
-export { loadEmulatorConfig } from './config.js';
+export { type LoadConfigOptions, loadEmulatorConfig } from './config.js';
 export { defaults } from './defaults.js';
 export { EmulatorConfigError } from './options.js';
+export {
+  type BlockNode,
+  createMarkdownSubset,
+  type InlineNode,
+  type LinkKind,
+  type MarkdownSubset,
+  type ParsedMarkdown,
+} from './preview/index.js';
+export { SAMPLE_NAMES, type SampleName, samplePng } from './samples.js';
 export { type EmulatorHandle, startEmulator } from './server.js';
 export type { EmulatorState } from './state.js';
 export type {

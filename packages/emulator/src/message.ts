@@ -5,10 +5,40 @@ export const MSGTYPES = new Set(['text', 'link', 'markdown', 'actionCard', 'feed
 
 type Json = Record<string, unknown>;
 
+/**
+ * Whether the JSON text in `raw` (from byte `start`) opens more than `max` arrays or objects inside
+ * each other. One pass over the bytes, no recursion: it runs before `JSON.parse`, so a hostile body
+ * never becomes a value that `JSON.stringify` cannot serialise (5000 levels overflow its stack).
+ * Brackets inside strings do not count; UTF-8 continuation bytes are all ≥ 0x80, never a bracket.
+ */
+export function nestedDeeperThan(raw: Uint8Array, start: number, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = start; index < raw.length; index++) {
+    const byte = raw[index];
+    if (inString) {
+      if (byte === 0x5c)
+        index++; // a backslash escapes the next byte
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) {
+      inString = true;
+    } else if (byte === 0x5b || byte === 0x7b) {
+      if (++depth > max) return true;
+    } else if (byte === 0x5d || byte === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const isFilled = (value: unknown): boolean => typeof value === 'string' && value.length > 0;
+/**
+ * A required string must hold more than whitespace (judgement call, the stricter reading: DingTalk's
+ * answer to a blank text is not documented, and the SDK refuses one before sending).
+ */
+const isFilled = (value: unknown): boolean => typeof value === 'string' && value.trim().length > 0;
 
 /**
  * The first required field missing from a message of a known type, as a dotted path
@@ -62,6 +92,33 @@ export function missingField(body: Json, msgtype: string): string | undefined {
   }
 }
 
+/**
+ * The first malformed part of a text or markdown message's `at`, as a dotted path (`at.isAtAll`,
+ * `at.atMobiles[1]`), or `undefined`. Stricter readings where DingTalk's answer is unknown:
+ * `isAtAll` must be a boolean (the string `"true"` is refused, not taken as @all), and each entry a
+ * mobile or user id (a non-blank string; a number is taken as its digits). `null` counts as absent,
+ * as Go clients send it for an empty list.
+ */
+export function malformedAt(body: Json, msgtype: string): string | undefined {
+  if (msgtype !== 'text' && msgtype !== 'markdown') return undefined;
+  const at = body['at'];
+  if (at === undefined || at === null) return undefined;
+  if (!isObject(at)) return 'at';
+  for (const key of ['atMobiles', 'atUserIds'] as const) {
+    const list = at[key];
+    if (list === undefined || list === null) continue;
+    if (!Array.isArray(list)) return `at.${key}`;
+    for (let i = 0; i < list.length; i++) {
+      const entry: unknown = list[i];
+      if (!isFilled(entry) && !(typeof entry === 'number' && Number.isFinite(entry)))
+        return `at.${key}[${i}]`;
+    }
+  }
+  const all = at['isAtAll'];
+  if (all !== undefined && all !== null && typeof all !== 'boolean') return 'at.isAtAll';
+  return undefined;
+}
+
 function firstMissing(object: Json, prefix: string, fields: readonly string[]): string | undefined {
   for (const field of fields) if (!isFilled(object[field])) return `${prefix}.${field}`;
   return undefined;
@@ -104,12 +161,29 @@ function collectTexts(body: Json, texts: string[]): void {
 
 const toStrings = (value: unknown): string[] =>
   Array.isArray(value)
-    ? value.filter((v) => typeof v === 'string' || typeof v === 'number').map((v) => String(v))
+    ? value
+        .filter((v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))
+        .map((v) => String(v))
     : [];
 
 /**
+ * Whether `@<value>` stands in the content as a whole mention: the character after it must not be
+ * an ASCII letter, digit, `_` or `-` (or the text ends there), so `@138000000001` does not ping
+ * `13800000000` and `@user1` does not ping `user1` inside `@user1-ops`. The rule the SDK follows too.
+ */
+export function mentioned(content: string, value: string): boolean {
+  const needle = `@${value}`;
+  for (let at = content.indexOf(needle); at !== -1; at = content.indexOf(needle, at + 1)) {
+    if (!/[A-Za-z0-9_-]/.test(content.charAt(at + needle.length))) return true;
+  }
+  return false;
+}
+
+/**
  * Who a message really pings. DingTalk's rule: an `atMobiles`/`atUserIds` entry pings only when
- * `@<value>` also appears in the content; `isAtAll` always pings; only text and markdown support `at`.
+ * `@<value>` also appears in the content as a whole mention ({@link mentioned}); `isAtAll: true`
+ * pings everyone (any other value is refused first, see {@link malformedAt}); only text and markdown
+ * support `at`.
  */
 export function mentionsOf(body: Json, msgtype: string): Mentions {
   const at = body['at'];
@@ -132,10 +206,10 @@ export function mentionsOf(body: Json, msgtype: string): Mentions {
   }
   mentions.all = at['isAtAll'] === true;
   for (const mobile of mobiles) {
-    (content.includes(`@${mobile}`) ? mentions.mobiles : mentions.missing.mobiles).push(mobile);
+    (mentioned(content, mobile) ? mentions.mobiles : mentions.missing.mobiles).push(mobile);
   }
   for (const userId of userIds) {
-    (content.includes(`@${userId}`) ? mentions.userIds : mentions.missing.userIds).push(userId);
+    (mentioned(content, userId) ? mentions.userIds : mentions.missing.userIds).push(userId);
   }
   return mentions;
 }

@@ -14,7 +14,9 @@ const refusal = (errcode: number, errmsg: string, explanation: string): Refusal 
 });
 
 const missingExplanation = (field: string) =>
-  `The message lacks the required field ${field}: add it as a non-empty string.`;
+  field === 'at' || field.startsWith('at.')
+    ? `The message's ${field} is malformed: at is an object whose isAtAll is true or false and whose atMobiles and atUserIds are lists of mobiles or user ids.`
+    : `The message lacks the required field ${field}: add it as a string with more than whitespace.`;
 
 /** The tail DingTalk has appended to its newer errmsg forms since about 2024 (observed on sign errors). */
 const MODERN_LINK =
@@ -92,6 +94,12 @@ export const refusals = {
       40035,
       '缺少参数 json',
       'The body is not a JSON object: send a UTF-8 JSON object such as {"msgtype":"text","text":{"content":"…"}}.',
+    ),
+  tooDeep: (limit: number) =>
+    refusal(
+      40035,
+      '缺少参数 json',
+      `The body nests arrays or objects more than ${limit} levels deep, which no robot message needs: send a flat JSON object such as {"msgtype":"text","text":{"content":"…"}}.`,
     ),
   tooLong: (wording: Wording, bytes: number) =>
     refusal(

@@ -14,7 +14,10 @@ export interface Robot {
   state: RobotState;
   /** `undefined` when the rate limit is off. */
   readonly limiter: RateLimiter | undefined;
-  /** msgUuid → acceptance time; insertion order is time order, so expiry trims from the front. */
+  /**
+   * SHA-256 of each remembered msgUuid → acceptance time; insertion order is time order, so expiry
+   * trims from the front. Digests keep every entry small whatever the id's length.
+   */
   readonly msgUuids: Map<string, number>;
 }
 

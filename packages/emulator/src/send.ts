@@ -1,7 +1,15 @@
+import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { headerOf, readBody, remoteAddress } from './bindings.js';
 import { defaults } from './defaults.js';
-import { containsKeyword, MSGTYPES, mentionsOf, missingField } from './message.js';
+import {
+  containsKeyword,
+  MSGTYPES,
+  malformedAt,
+  mentionsOf,
+  missingField,
+  nestedDeeperThan,
+} from './message.js';
 import { type Refusal, refusals } from './refusals.js';
 import type { Robot } from './robots.js';
 import { ipAllowed, signMatches, timestampValid } from './security.js';
@@ -64,10 +72,13 @@ export function sendHandler(state: EmulatorState) {
     }
     if (robot.secret !== undefined) {
       const timestamp = c.req.query('timestamp');
+      const sign = c.req.query('sign');
+      // A sign without its timestamp cannot match: DingTalk answers "sign not match" (its newer
+      // wording asks for both in the URL), not "invalid timestamp".
+      if (sign && !timestamp) return refuse(c, robot, now, refusals.sign(settings.wording));
       if (!timestampValid(timestamp, now, settings.timestampToleranceMs)) {
         return refuse(c, robot, now, refusals.timestamp());
       }
-      const sign = c.req.query('sign');
       if (!sign || !signMatches(robot.secret, timestamp as string, sign)) {
         return refuse(c, robot, now, refusals.sign(settings.wording));
       }
@@ -78,11 +89,14 @@ export function sendHandler(state: EmulatorState) {
       return c.json({ error: `request body over ${settings.maxBodyBytes} bytes` }, 413);
     }
     const bytes = raw.length;
+    // A UTF-8 byte-order mark (PowerShell 5, .NET and Windows editors write one) is skipped, as
+    // lenient Java JSON parsers do; see the README: a judgement call.
+    const start = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? 3 : 0;
+    if (nestedDeeperThan(raw, start, defaults.maxJsonDepth)) {
+      return refuse(c, robot, now, refusals.tooDeep(defaults.maxJsonDepth));
+    }
     let body: unknown;
     try {
-      // A UTF-8 byte-order mark (PowerShell 5, .NET and Windows editors write one) is skipped, as
-      // lenient Java JSON parsers do; see the README: a judgement call.
-      const start = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? 3 : 0;
       body = JSON.parse(raw.toString('utf8', start));
     } catch {
       body = undefined;
@@ -99,11 +113,12 @@ export function sendHandler(state: EmulatorState) {
       return refuse(c, robot, now, refusals.tooLong(settings.wording, bytes), msgtype);
     if (!msgtype) return refuse(c, robot, now, refusals.missingMsgtype(), undefined, body);
     if (!MSGTYPES.has(msgtype)) return refuse(c, robot, now, refusals.unknownMsgtype(msgtype), msgtype, body);
-    const missing = missingField(body, msgtype);
+    const missing = missingField(body, msgtype) ?? malformedAt(body, msgtype);
     if (missing)
       return refuse(c, robot, now, refusals.missingField(settings.wording, missing), msgtype, body);
 
-    const msgUuid = typeof body['msgUuid'] === 'string' && body['msgUuid'] ? body['msgUuid'] : undefined;
+    const msgUuid =
+      typeof body['msgUuid'] === 'string' && body['msgUuid'] ? uuidKey(body['msgUuid']) : undefined;
     if (msgUuid !== undefined && seenRecently(robot, msgUuid, now)) {
       // DingTalk's idempotency: the message was already delivered, so answer ok and post nothing.
       return c.body(OK_BODY, 200, jsonHeaders());
@@ -116,6 +131,15 @@ export function sendHandler(state: EmulatorState) {
     state.recordMessage(robot, now, msgtype, body, bytes, mentionsOf(body, msgtype));
     return c.body(OK_BODY, 200, jsonHeaders());
   };
+}
+
+/**
+ * The fixed-size key a `msgUuid` is remembered by: its SHA-256. DingTalk documents no length limit,
+ * so none is invented; stored as given, a 16 KiB id cost 16 KiB per remembered send, and V8 hashes
+ * strings over 16383 characters by their length alone, so such ids all collided in the map.
+ */
+export function uuidKey(msgUuid: string): string {
+  return createHash('sha256').update(msgUuid).digest('base64');
 }
 
 function expire(robot: Robot, now: number): void {

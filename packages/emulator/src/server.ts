@@ -37,7 +37,7 @@ export interface EmulatorHandle {
    * @example emulator.attempts().at(-1)?.errcode // 310000
    */
   attempts(filter?: RecordFilter): AttemptRecord[];
-  /** Forgets all messages and attempts. */
+  /** Forgets all messages, attempts and remembered msgUuids (robots and rate windows stay). */
   clear(): void;
   /**
    * Puts a robot, by name or token, into a state; anything but `'active'` refuses sends.

@@ -84,10 +84,14 @@ export class EmulatorState {
     return this.#attempts.select(matcher(filter), filter.limit);
   }
 
-  /** Forgets all messages and attempts (robots, rate limits and msgUuids stay). */
+  /**
+   * Forgets all messages and attempts, and the remembered msgUuids (so a cleared emulator posts a
+   * resent id again, and their memory is released). Robots and rate windows stay.
+   */
   clear(): void {
     this.#messages.clear();
     this.#attempts.clear();
+    for (const robot of this.robots.all()) robot.msgUuids.clear();
     this.events.publish('clear', { clearedAt: this.now() });
     if (this.log.enabled) this.log.write('records cleared');
   }
@@ -176,8 +180,12 @@ export class EmulatorState {
   }
 }
 
-function matcher(filter: RecordFilter): (record: { robot: string | null; receivedAt: number }) => boolean {
-  const { robot, since } = filter;
+function matcher(
+  filter: RecordFilter,
+): (record: { id: number; robot: string | null; receivedAt: number }) => boolean {
+  const { robot, since, before } = filter;
   return (record) =>
-    (robot === undefined || record.robot === robot) && (since === undefined || record.receivedAt >= since);
+    (robot === undefined || record.robot === robot) &&
+    (since === undefined || record.receivedAt >= since) &&
+    (before === undefined || record.id < before);
 }

@@ -205,6 +205,8 @@ export interface RecordFilter {
   robot?: string;
   /** Only records received at or after this time (ms epoch, inclusive). */
   since?: number;
+  /** Only records with an `id` below this one: the cursor for older pages. */
+  before?: number;
   /** At most this many: the most recent ones, still oldest first. */
   limit?: number;
 }

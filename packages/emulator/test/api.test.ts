@@ -175,7 +175,7 @@ describe('open mode robots', () => {
     const { app, state } = createEmulatorApp({ heartbeatMs: 20 });
     // The heartbeat timer is unref'd (a server's socket keeps the process alive, not the timer);
     // without a server here, hold the event loop open while waiting for it.
-    const hold = setTimeout(() => {}, 5_000);
+    const hold = setTimeout(() => {}, 120_000);
     const reader = ((await app.request('/api/events')).body as ReadableStream<Uint8Array>).getReader();
     await reader.read(); // the opening comment
     const chunk = new TextDecoder().decode((await reader.read()).value);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { type EmulatorHandle, startEmulator } from '../src/index.js';
-import { chromiumAvailable, launchChromium } from './chromium.js';
+import { chromiumAvailable, launchChromium, UI_WAIT_MS } from './chromium.js';
 
 const haveChromium = chromiumAvailable('the preview review browser tests');
 
@@ -53,7 +53,7 @@ const maybe = haveChromium ? test : test.skip;
 maybe('hostile tokens, robot names, hash and payloads stay text; the page keeps its width', async () => {
   // A hostile robot filter in the URL hash, before the page even loads.
   await page.goto(`${emulator.url}/#robot=${encodeURIComponent(`${xss}${rlo}evil`)}`);
-  await page.locator('#status.live').waitFor({ timeout: 5000 });
+  await page.locator('#status.live').waitFor({ timeout: UI_WAIT_MS });
   assert.equal(await page.locator('#robot').inputValue(), `${xss}${rlo}evil`);
   await page.selectOption('#robot', '');
 
@@ -113,22 +113,20 @@ maybe('hostile tokens, robot names, hash and payloads stay text; the page keeps 
       },
     ],
   ];
-  const started = Date.now();
   for (const [token, body] of sends) assert.equal((await send(token, body)).errcode, 0, token);
   // A refused send whose msgtype is a 20 kB hostile string.
   await send('refused', { msgtype: `${xss}${'M'.repeat(19_000)}` });
   const last = emulator.attempts().at(-1);
   assert.ok(last);
-  await page.locator(`[data-key="a${last.id}"]`).waitFor({ timeout: 5000 });
+  await page.locator(`[data-key="a${last.id}"]`).waitFor({ timeout: UI_WAIT_MS });
   const lastMessage = emulator.messages().at(-1);
-  await page.locator(`[data-key="m${lastMessage?.id}"]`).waitFor({ timeout: 5000 });
-  assert.ok(Date.now() - started < 8000, 'hostile messages render promptly');
+  await page.locator(`[data-key="m${lastMessage?.id}"]`).waitFor({ timeout: UI_WAIT_MS });
 
-  // Re-render the whole timeline twice through the filter (the quadratic-markdown message included).
-  const t0 = Date.now();
+  // Re-render the whole timeline twice through the filter (the quadratic-markdown message included);
+  // how fast the parser grows is held by the node tests, with ratios instead of a wall clock.
   await page.selectOption('#robot', 'css');
   await page.selectOption('#robot', '');
-  assert.ok(Date.now() - t0 < 3000, `re-rendering took ${Date.now() - t0} ms`);
+  await page.locator(`[data-key="m${lastMessage?.id}"]`).waitFor({ timeout: UI_WAIT_MS });
 
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: '/tmp/preview-review-hostile.png', fullPage: false });

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { type EmulatorHandle, startEmulator } from '../src/index.js';
-import { chromiumAvailable, launchChromium } from './chromium.js';
+import { chromiumAvailable, launchChromium, UI_WAIT_MS } from './chromium.js';
 
 const haveChromium = chromiumAvailable('the preview browser tests');
 /** Screenshots for humans while developing: `PREVIEW_SCREENSHOTS=1`. Never committed. */
@@ -39,7 +39,7 @@ async function send(token: string, body: unknown): Promise<{ errcode: number; er
 
 /** Waits until the page shows the record with this data-key (message `m<id>`, attempt `a<id>`). */
 async function shown(key: string): Promise<void> {
-  await page.locator(`[data-key="${key}"]`).waitFor({ timeout: 5000 });
+  await page.locator(`[data-key="${key}"]`).waitFor({ timeout: UI_WAIT_MS });
 }
 
 /** A full-page screenshot from the top (so the sticky header sits where it belongs). */
@@ -87,7 +87,7 @@ before(async () => {
     if (message.type() === 'error') consoleErrors.push(message.text());
   });
   await page.goto(emulator.url + '/');
-  await page.locator('#status.live').waitFor({ timeout: 5000 });
+  await page.locator('#status.live').waitFor({ timeout: UI_WAIT_MS });
 });
 
 after(async () => {
@@ -158,6 +158,51 @@ maybe('markdown: the subset rendered, the title only in the notification line, t
   assert.match((await page.locator(`${item} .notify`).textContent()) ?? '', /Deploy report/);
   assert.doesNotMatch((await bubble.textContent()) ?? '', /Deploy report/);
 });
+
+maybe(
+  'escaped text reads literally, a nested list is indented and badged, sample pictures load',
+  async () => {
+    const item = await sendShown('ops-token', {
+      msgtype: 'markdown',
+      markdown: {
+        title: 'Escapes',
+        // What escapeMarkdown() makes of 'feature/*fast*_path', '# not a heading', '1. not a list', '<b>&lt;'.
+        text:
+          '**Branch:** feature/\\*fast\\*\\_path\n\n\\# not a heading\n\n1\\. not a list\n\n&lt;b&gt;&amp;lt;\n\n' +
+          '- parent\n  - child\n    - grandchild\n- sibling\n\n' +
+          `![chart](${emulator.url}/samples/chart.png) ![server](${emulator.url}/samples/server.png)\n\n` +
+          `![banner](${emulator.url}/samples/banner.png) ![avatar](${emulator.url}/samples/avatar.png)`,
+      },
+    });
+    const bubble = page.locator(`${item} .bubble`);
+    const paragraphs = await bubble.locator('p').allTextContents();
+    assert.deepEqual(paragraphs.slice(0, 4), [
+      'Branch: feature/*fast*_path',
+      '# not a heading',
+      '1. not a list',
+      '<b>&lt;',
+    ]);
+    assert.equal(await bubble.locator('em, h1, ol').count(), 0, 'nothing escaped became markup');
+    assert.deepEqual(await bubble.locator('li.md-nested').allTextContents(), ['child', 'grandchild']);
+    assert.match((await page.locator(`${item} .warn-badge`).allTextContents()).join(' '), /nested list/);
+    const images = bubble.locator('img');
+    assert.equal(await images.count(), 4);
+    for (let index = 0; index < 4; index++) {
+      const image = images.nth(index);
+      await image.scrollIntoViewIfNeeded();
+      await page.waitForFunction(
+        (element) => (element as HTMLImageElement).complete,
+        await image.elementHandle(),
+        {
+          timeout: UI_WAIT_MS,
+        },
+      );
+      const width = await image.evaluate((element) => (element as HTMLImageElement).naturalWidth);
+      assert.ok(width > 0, `sample ${index} did not load`);
+    }
+    await screenshot('escapes-nested-samples');
+  },
+);
 
 maybe('link card: title, clamped text, picture, the whole card a safe link', async () => {
   const item = await sendShown('ops-token', {
@@ -400,24 +445,46 @@ maybe('header: robot filter, webhook URL, clear', async () => {
   assert.ok((await page.locator('#timeline > *').count()) > 10);
 
   await page.click('#clear');
-  await page.locator('#empty').waitFor({ state: 'visible', timeout: 5000 });
+  await page.locator('#empty').waitFor({ state: 'visible', timeout: UI_WAIT_MS });
   assert.equal(await page.locator('#timeline > *').count(), 0);
   assert.equal(emulator.messages().length, 0);
   // Still live after a clear.
   await sendShown('ops-token', { msgtype: 'text', text: { content: 'after clear' } });
 });
 
+maybe('a long history loads one page at first; "Load older messages" brings the rest', async () => {
+  emulator.clear();
+  for (let n = 1; n <= 130; n++) {
+    assert.equal(
+      (await send('ops-token', { msgtype: 'text', text: { content: `history ${n}` } })).errcode,
+      0,
+    );
+  }
+  await page.reload();
+  await page.locator('#status.live').waitFor({ timeout: UI_WAIT_MS });
+  await page.locator('.bubble', { hasText: 'history 130' }).waitFor({ timeout: UI_WAIT_MS });
+  assert.equal(await page.locator('#timeline .bubble').count(), 100);
+  assert.equal(await page.isVisible('#load-older'), true);
+  await screenshot('load-older');
+  await page.click('#load-older');
+  await page.locator('.bubble', { hasText: /^history 1$/ }).waitFor({ timeout: UI_WAIT_MS });
+  assert.equal(await page.locator('#timeline .bubble').count(), 130);
+  await page.locator('#older').waitFor({ state: 'hidden', timeout: UI_WAIT_MS });
+  const texts = await page.locator('#timeline .bubble').allTextContents();
+  assert.deepEqual(texts.slice(0, 2), ['history 1', 'history 2'], 'still oldest first');
+});
+
 maybe('live stream: shows the connection state, reconnects and resyncs after a restart', async () => {
   const port = emulator.port;
   await emulator.close();
-  await page.locator('#status:not(.live)').waitFor({ timeout: 5000 });
+  await page.locator('#status:not(.live)').waitFor({ timeout: UI_WAIT_MS });
   assert.match((await page.locator('#status').textContent()) ?? '', /reconnecting|offline/);
   emulator = await startEmulator({ port, rateLimit: false, robots: [{ token: 'ops-token', name: 'ops' }] });
   // Sent while the page is still away: the resync on reconnect must bring it in.
   await send('ops-token', { msgtype: 'text', text: { content: 'sent during the outage' } });
-  await page.locator('#status.live').waitFor({ timeout: 10_000 });
+  await page.locator('#status.live').waitFor({ timeout: UI_WAIT_MS });
   // The restarted emulator numbers from 1 again: the page shows its state, not stale records.
-  await page.locator('.bubble', { hasText: 'sent during the outage' }).waitFor({ timeout: 5000 });
+  await page.locator('.bubble', { hasText: 'sent during the outage' }).waitFor({ timeout: UI_WAIT_MS });
   await sendShown('ops-token', { msgtype: 'text', text: { content: 'after the restart' } });
   assert.deepEqual(await page.locator('#timeline .bubble').allTextContents(), [
     'sent during the outage',

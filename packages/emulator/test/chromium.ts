@@ -7,6 +7,12 @@ import { type Browser, chromium } from 'playwright-core';
 
 const CHROMIUM = '/usr/bin/chromium';
 
+/**
+ * How long a browser test waits for something to show. Long on purpose: only a hang should fail a
+ * test, never a machine too busy to render within a few seconds.
+ */
+export const UI_WAIT_MS = 120_000;
+
 /** Whether the browser tests can run; throws in CI when they cannot. */
 export function chromiumAvailable(what: string): boolean {
   if (existsSync(CHROMIUM)) return true;

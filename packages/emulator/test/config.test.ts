@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,11 +14,50 @@ describe('loadEmulatorConfig', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const write = async (name: string, content: unknown) => {
+  const write = async (name: string, content: unknown, mode = 0o600) => {
     const path = join(dir, name);
-    await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content));
+    await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content), { mode });
+    await chmod(path, mode);
     return path;
   };
+
+  const secretConfig = { robots: [{ token: 'tok-abcdef-123', secret: 'SECsecret-value-123' }] };
+
+  test('a file other users can read that holds robots gets a warning with the chmod fix', async () => {
+    const lines: string[] = [];
+    const path = await write('open.json', secretConfig, 0o644);
+    await loadEmulatorConfig(path, { warn: (line) => lines.push(line) });
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(lines[0] ?? '', /can be read by other users \(mode 0644\)/);
+    assert.ok(lines[0]?.includes(`chmod 600 '${path}'`));
+    assert.doesNotMatch(lines[0] ?? '', /SECsecret|tok-abcdef/);
+    // Group-readable counts too, as for the CLI's own config file.
+    const group: string[] = [];
+    await loadEmulatorConfig(await write('group.json', secretConfig, 0o640), { warn: (l) => group.push(l) });
+    assert.equal(group.length, 1);
+  });
+
+  test('no warning for mode 0600, nor for a file without robots', async () => {
+    const lines: string[] = [];
+    const warn = (line: string) => lines.push(line);
+    await loadEmulatorConfig(await write('private.json', secretConfig, 0o600), { warn });
+    await loadEmulatorConfig(await write('public.json', { port: 8787 }, 0o644), { warn });
+    assert.deepEqual(lines, []);
+  });
+
+  test('without a warn option the warning is a process warning', async () => {
+    const warnings: string[] = [];
+    const listen = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', listen);
+    try {
+      await loadEmulatorConfig(await write('default.json', secretConfig, 0o644));
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', listen);
+    }
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] ?? '', /chmod 600/);
+  });
 
   test('reads robots, rate limit and wording', async () => {
     const config = {

@@ -53,3 +53,52 @@ export function fakeClock(start = Date.UTC(2026, 0, 1)) {
     },
   };
 }
+
+/** Milliseconds one call of `work()` takes, over a batch of at least `minMs` (the timer's resolution is coarse). */
+function perCall(work: () => void, minMs = 10): number {
+  const started = performance.now();
+  let calls = 0;
+  let elapsed = 0;
+  do {
+    work();
+    calls++;
+    elapsed = performance.now() - started;
+  } while (elapsed < minMs);
+  return elapsed / calls;
+}
+
+/**
+ * How much slower `work(large)` runs than `work(small)`, both measured in this run (no wall-clock
+ * budget): about `large / small` when the work is linear, its square when it is quadratic. Batches
+ * of both sizes alternate, so a change of load hits both, and each side keeps its fastest batch.
+ */
+export function growthRatio(work: (size: number) => void, small: number, large: number, runs = 7): number {
+  work(small);
+  work(large);
+  let smallMs = Number.POSITIVE_INFINITY;
+  let largeMs = Number.POSITIVE_INFINITY;
+  for (let run = 0; run < runs; run++) {
+    smallMs = Math.min(
+      smallMs,
+      perCall(() => work(small)),
+    );
+    largeMs = Math.min(
+      largeMs,
+      perCall(() => work(large)),
+    );
+  }
+  return largeMs / smallMs;
+}
+
+/**
+ * Asserts that `work` grows about linearly from `small` to `large = 10 × small`: under 35× the time
+ * (linear is about 10×, quadratic 100×). A busy machine can still stall one measurement, so a ratio
+ * over the bound is measured again, up to three times; a quadratic algorithm fails all three.
+ */
+export function assertLinear(work: (size: number) => void, small: number, label: string): void {
+  let ratio = Number.POSITIVE_INFINITY;
+  for (let attempt = 0; attempt < 3 && ratio >= 35; attempt++) {
+    ratio = Math.min(ratio, growthRatio(work, small, small * 10));
+  }
+  if (ratio >= 35) throw new Error(`${label}: 10× the input took ${ratio.toFixed(1)}× the time`);
+}

@@ -99,6 +99,58 @@ describe('mentions: DingTalk pings only those also written as @<value> in the te
     assert.deepEqual(mentions.missing.userIds, ['user2']);
   });
 
+  test('a mention counts only when the character after it is not a letter, digit, _ or -', async () => {
+    const mentions = await mentionsFor(
+      text('@138000000001 @138000000022- @13800000003_x @13800000004. @user1-ops @user2', {
+        at: {
+          atMobiles: ['13800000000', '13800000002', '13800000003', '13800000004'],
+          atUserIds: ['user1', 'user2'],
+        },
+      }),
+    );
+    assert.deepEqual(mentions.mobiles, ['13800000004']);
+    assert.deepEqual(mentions.missing.mobiles, ['13800000000', '13800000002', '13800000003']);
+    assert.deepEqual(mentions.userIds, ['user2']);
+    assert.deepEqual(mentions.missing.userIds, ['user1']);
+    // The first occurrence may be part of a longer id while a later one stands alone.
+    const later = await mentionsFor(
+      text('@138000000001 and @13800000000，好', { at: { atMobiles: ['13800000000'] } }),
+    );
+    assert.deepEqual(later.mobiles, ['13800000000']);
+  });
+
+  test('a malformed at is refused (the stricter reading): isAtAll "true", blank or odd ids', async () => {
+    const { app, state } = createEmulatorApp({ robots });
+    const cases: [unknown, string][] = [
+      [{ isAtAll: 'true' }, 'at->isAtAll'],
+      [{ isAtAll: 1 }, 'at->isAtAll'],
+      [{ atMobiles: '13800000000' }, 'at->atMobiles'],
+      [{ atMobiles: ['13800000000', ' '] }, 'at->atMobiles[1]'],
+      [{ atUserIds: [''] }, 'at->atUserIds[0]'],
+      [{ atUserIds: [true] }, 'at->atUserIds[0]'],
+      ['everyone', 'at'],
+    ];
+    for (const [at, field] of cases) {
+      const { json } = await send(app, path, text('everyone', { at }));
+      assert.deepEqual(json, { errcode: 400403, errmsg: `miss param : ${field}` }, JSON.stringify(at));
+    }
+    assert.match(state.attempts().at(-1)?.explanation ?? '', /is malformed: at is an object/);
+    // What real clients send and DingTalk takes: null for an empty list (Go), numbers as mobiles.
+    const fine = { atMobiles: [13800000001], atUserIds: null, isAtAll: null };
+    assert.equal((await send(app, path, text('@13800000001', { at: fine }))).json.errcode, 0);
+    assert.deepEqual(state.messages().at(-1)?.mentions.mobiles, ['13800000001']);
+    // Only text and markdown read at: on a link it is ignored, malformed or not.
+    const link = { msgtype: 'link', link: { title: 't', text: 'x', messageUrl: 'https://a.example' } };
+    assert.equal((await send(app, path, { ...link, at: { isAtAll: 'true' } })).json.errcode, 0);
+  });
+
+  test('blank required fields are refused like missing ones (the stricter reading)', async () => {
+    const { app } = createEmulatorApp({ robots });
+    assert.equal((await send(app, path, text(' \n\u3000'))).json.errmsg, 'miss param : text->content');
+    const blankTitle = { msgtype: 'markdown', markdown: { title: '\t', text: 'x' } };
+    assert.equal((await send(app, path, blankTitle)).json.errmsg, 'miss param : markdown->title');
+  });
+
   test('isAtAll always pings', async () => {
     const mentions = await mentionsFor(text('everyone', { at: { isAtAll: true } }));
     assert.equal(mentions.all, true);

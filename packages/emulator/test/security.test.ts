@@ -120,6 +120,20 @@ describe('signing (加签, 310000)', () => {
     assert.equal(res.json.errcode, 310000);
   });
 
+  test('a sign without a timestamp answers sign not match, as DingTalk does (not invalid timestamp)', async () => {
+    const clock = fakeClock();
+    const { app, state } = createEmulatorApp({ robots, now: clock.now });
+    const sign = encodeURIComponent(dingSign(SECRET, clock.now()));
+    for (const query of [`sign=${sign}`, `timestamp=&sign=${sign}`]) {
+      const res = await send(app, `/robot/send?access_token=tok-signed&${query}`, text('x'));
+      assert.deepEqual(res.json, { errcode: 310000, errmsg: 'sign not match' }, query);
+    }
+    assert.match(state.attempts().at(-1)?.explanation ?? '', /put both timestamp and sign in the URL/);
+    const modern = createEmulatorApp({ robots, now: clock.now, wording: 'modern' });
+    const res = await send(modern.app, `/robot/send?access_token=tok-signed&sign=${sign}`, text('x'));
+    assert.match(res.json.errmsg, /机器人发送签名不匹配/);
+  });
+
   test('the tolerance is configurable', async () => {
     const clock = fakeClock();
     const { app } = createEmulatorApp({ robots, now: clock.now, timestampToleranceMs: 60_000 });

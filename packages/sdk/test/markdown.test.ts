@@ -22,7 +22,7 @@ const markdownish = fc.string({
 });
 const anyText = fc.oneof(markdownish, fc.string({ unit: 'binary', maxLength: 40 }));
 
-const INLINE = new Set('*_`[]()!~|<>'.split(''));
+const INLINE = new Set('*_`[]~|<>'.split(''));
 const ENTITIES: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&amp;': '&' };
 
 /**
@@ -34,7 +34,7 @@ const ENTITIES: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&amp;': '&
 function readLiterally(escaped: string): string {
   for (const line of escaped.split(/\r\n|\r|\n/)) {
     const start = line.replace(/^\s+/, '');
-    if (/^(#|-|\+|\*|>|\d+\.)/.test(start))
+    if (/^(#|-|\+|=|\*|>|\d+[.)])/.test(start))
       throw new Error(`block marker at line start: ${JSON.stringify(line)}`);
   }
   let out = '';
@@ -69,7 +69,9 @@ describe('escapeMarkdown', () => {
 
   test('examples', () => {
     assert.equal(escapeMarkdown('**bold**'), '\\*\\*bold\\*\\*');
-    assert.equal(escapeMarkdown('[x](http://evil)'), '\\[x\\]\\(http://evil\\)');
+    assert.equal(escapeMarkdown('[x](http://evil)'), '\\[x\\](http://evil)');
+    assert.equal(escapeMarkdown('feature/*fast*_path'), 'feature/\\*fast\\*\\_path');
+    assert.equal(escapeMarkdown('(ok!) 1) first\n2) second\n==='), '(ok!) 1) first\n2\\) second\n\\===');
     assert.equal(escapeMarkdown('# not a heading'), '\\# not a heading');
     assert.equal(escapeMarkdown('1. not a list'), '1\\. not a list');
     assert.equal(escapeMarkdown('<b>&lt;</b>'), '&lt;b&gt;&amp;lt;&lt;/b&gt;');
@@ -81,6 +83,7 @@ describe('escapeMarkdown', () => {
     assert.throws(() => readLiterally('# x'));
     assert.throws(() => readLiterally('a\n- b'));
     assert.throws(() => readLiterally('a &lt b'));
+    assert.throws(() => readLiterally('a\n1) b'));
   });
 });
 

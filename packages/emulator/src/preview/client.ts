@@ -34,12 +34,17 @@ export function startPreview(render: Renderer): void {
   const status = byId<HTMLElement>('status');
   const info = byId<HTMLElement>('robot-info');
   const empty = byId<HTMLElement>('empty');
+  const older = byId<HTMLElement>('older');
+  const loadOlder = byId<HTMLButtonElement>('load-older');
 
   const robots = new Map<string, Robot>();
   const entries = new Map<string, Entry>();
   /** While a sync loads, records are only collected; the timeline is rebuilt once at the end. */
   let bulk = false;
   let selected = readHash();
+  /** The `before` cursors of the next older pages (`null`: nothing older on the emulator). */
+  let olderMessages: number | null = null;
+  let olderAttempts: number | null = null;
 
   function readHash(): string {
     const match = /^#robot=(.*)$/.exec(location.hash);
@@ -234,8 +239,45 @@ export function startPreview(render: Renderer): void {
 
   function clearAll(): void {
     entries.clear();
+    setCursors(null, null);
     renderTimeline();
   }
+
+  function setCursors(messages: unknown, attempts: unknown): void {
+    olderMessages = typeof messages === 'number' ? messages : null;
+    olderAttempts = typeof attempts === 'number' ? attempts : null;
+    older.hidden = olderMessages === null && olderAttempts === null;
+  }
+
+  function listOf(page: unknown, key: string): unknown[] {
+    const list = asRecord(page)[key];
+    return Array.isArray(list) ? list : [];
+  }
+
+  loadOlder.addEventListener('click', () => {
+    loadOlder.disabled = true;
+    const none = Promise.resolve({});
+    Promise.all([
+      olderMessages === null ? none : getJson('/api/messages?before=' + olderMessages),
+      olderAttempts === null ? none : getJson('/api/attempts?before=' + olderAttempts),
+    ])
+      .then(([messages, attempts]) => {
+        bulk = true;
+        for (const message of listOf(messages, 'messages')) addEntry('message', message);
+        for (const attempt of listOf(attempts, 'attempts')) addEntry('attempt', attempt);
+        bulk = false;
+        setCursors(
+          olderMessages === null ? null : asRecord(messages)['nextBefore'],
+          olderAttempts === null ? null : asRecord(attempts)['nextBefore'],
+        );
+        renderTimeline(false);
+      })
+      .catch(() => setStatus('offline', 'emulator API unreachable'))
+      .finally(() => {
+        bulk = false;
+        loadOlder.disabled = false;
+      });
+  });
 
   // ---- data -------------------------------------------------------------------------------------
 
@@ -262,10 +304,11 @@ export function startPreview(render: Renderer): void {
     }
   }
 
+  /** The robots and the latest page of each kind of record; older pages load on request. */
   async function load(): Promise<void> {
     const [robotList, messages, attempts] = await Promise.all([
       getJson('/api/robots'),
-      getJson('/api/messages?limit=1000'),
+      getJson('/api/messages'),
       getJson('/api/attempts'),
     ]);
     for (const robot of Array.isArray(robotList) ? robotList : []) {
@@ -273,10 +316,9 @@ export function startPreview(render: Renderer): void {
       if (parsed) robots.set(parsed.name, parsed);
     }
     renderRobotOptions();
-    const messageList = asRecord(messages)['messages'];
-    const attemptList = asRecord(attempts)['attempts'];
-    for (const message of Array.isArray(messageList) ? messageList : []) addEntry('message', message);
-    for (const attempt of Array.isArray(attemptList) ? attemptList : []) addEntry('attempt', attempt);
+    for (const message of listOf(messages, 'messages')) addEntry('message', message);
+    for (const attempt of listOf(attempts, 'attempts')) addEntry('attempt', attempt);
+    setCursors(asRecord(messages)['nextBefore'], asRecord(attempts)['nextBefore']);
   }
 
   // ---- live stream --------------------------------------------------------------------------------

@@ -75,6 +75,7 @@ export const previewHtml = `<!doctype html>
   <button id="clear" type="button" title="Delete every message and refused attempt">Clear</button>
   <span id="status" class="status connecting" role="status">connecting…</span>
 </header>
+<div id="older" hidden><button id="load-older" type="button">Load older messages</button></div>
 <main id="timeline" aria-live="polite"></main>
 <div id="empty">No messages yet. POST a message to a robot's webhook URL and it shows up here.</div>
 <noscript><p>The live preview needs JavaScript.</p></noscript>

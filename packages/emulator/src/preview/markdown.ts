@@ -30,6 +30,8 @@ export interface RawNode {
 export interface ListItemNode {
   type: 'li';
   children: InlineNode[];
+  /** 0 for a top-level item; more when its marker is indented under another item (a nested list). */
+  depth: number;
 }
 
 /** Block content. */
@@ -147,6 +149,44 @@ export function createMarkdownSubset(): MarkdownSubset {
 
   // ---- inline ------------------------------------------------------------------------------
 
+  /** ASCII punctuation: what a backslash escapes (CommonMark; DingTalk honours it, see the README). */
+  const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
+  /** The named entities decoded; other names stay as typed. Numeric ones are all decoded. */
+  const NAMED_ENTITIES: Record<string, string> = {
+    amp: '&',
+    lt: '<',
+    gt: '>',
+    quot: '"',
+    apos: "'",
+    nbsp: '\u00a0',
+  };
+
+  /** Whether the character at `index` follows an odd run of backslashes (so it is escaped). */
+  function isEscaped(s: string, index: number): boolean {
+    let backslashes = 0;
+    for (let at = index - 1; at >= 0 && s[at] === '\\'; at--) backslashes++;
+    return backslashes % 2 === 1;
+  }
+
+  /** `indexOf`, skipping matches whose first character is backslash-escaped. */
+  function unescapedIndexOf(s: string, needle: string, from: number): number {
+    let index = s.indexOf(needle, from);
+    while (index >= 0 && isEscaped(s, index)) index = s.indexOf(needle, index + 1);
+    return index;
+  }
+
+  /** The text of an entity (`&lt;`, `&#42;`, `&#x2A;`), or `null` when it is not one decoded. */
+  function decodeEntity(entity: string): string | null {
+    const numeric = /^&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));$/.exec(entity);
+    if (numeric) {
+      const code = numeric[1] !== undefined ? Number.parseInt(numeric[1], 16) : Number(numeric[2]);
+      const valid = code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff);
+      return String.fromCodePoint(valid ? code : 0xfffd);
+    }
+    const name = entity.slice(1, -1);
+    return Object.hasOwn(NAMED_ENTITIES, name) ? (NAMED_ENTITIES[name] as string) : null;
+  }
+
   /** Appends text; a single newline is a space (DingTalk), two trailing spaces make a line break. */
   function pushText(out: InlineNode[], text: string): void {
     const lines = text.split('\n');
@@ -173,12 +213,17 @@ export function createMarkdownSubset(): MarkdownSubset {
   }
 
   /** Index of the `)` closing a link destination that starts at `from`, allowing balanced parens. */
-  function closingParen(s: string, from: number): number {
-    if (s.indexOf(')', from) < 0) return -1;
+  function closingParen(s: string, from: number, last: number): number {
+    // `last` is the string's last `)`, found once per string: an `indexOf` here made `[a](` × n quadratic.
+    if (from > last) return -1;
     let depth = 0;
     const end = Math.min(s.length, from + MAX_DESTINATION);
     for (let index = from; index < end; index++) {
       const c = s[index];
+      if (c === '\\') {
+        index++;
+        continue;
+      }
       if (c === '\n') return -1;
       if (c === '(') depth++;
       else if (c === ')') {
@@ -190,12 +235,16 @@ export function createMarkdownSubset(): MarkdownSubset {
   }
 
   /** Index of the `]` closing a label that starts at `from`, allowing balanced brackets. */
-  function closingBracket(s: string, from: number): number {
-    if (s.indexOf(']', from) < 0) return -1;
+  function closingBracket(s: string, from: number, last: number): number {
+    if (from > last) return -1;
     let depth = 0;
     const end = Math.min(s.length, from + MAX_LABEL);
     for (let index = from; index < end; index++) {
       const c = s[index];
+      if (c === '\\') {
+        index++;
+        continue;
+      }
       if (c === '[') depth++;
       else if (c === ']') {
         if (depth === 0) return index;
@@ -213,20 +262,39 @@ export function createMarkdownSubset(): MarkdownSubset {
       if (end > 0) return trimmed.slice(1, end);
     }
     const space = trimmed.search(/\s/);
-    return space < 0 ? trimmed : trimmed.slice(0, space);
+    const target = space < 0 ? trimmed : trimmed.slice(0, space);
+    return target.replace(/\\([!-/:-@[-`{-~])/g, '$1');
   }
 
   /** Index of the next single `*` (not part of `**`) at or after `from`, or -1. */
   function closingStar(s: string, from: number): number {
-    let index = s.indexOf('*', from);
+    let index = unescapedIndexOf(s, '*', from);
     while (index >= 0) {
       if (s[index + 1] === '*') {
-        index = s.indexOf('*', index + 2);
+        index = unescapedIndexOf(s, '*', index + 2);
         continue;
       }
       return index;
     }
     return -1;
+  }
+
+  /**
+   * Each `<font …>` of `s` that is closed, by index, with the index and length of its `</font>`:
+   * one pass with a stack (scanning ahead from every opening tag made `<font>` × n quadratic).
+   */
+  function matchFontTags(s: string): Map<number, [number, number]> {
+    const matches = new Map<number, [number, number]>();
+    const open: number[] = [];
+    for (const tag of s.matchAll(/<(\/?)font\b[^<>]*>/gi)) {
+      if (isEscaped(s, tag.index)) continue;
+      if (tag[1] !== '/') open.push(tag.index);
+      else {
+        const start = open.pop();
+        if (start !== undefined) matches.set(start, [tag.index, tag[0].length]);
+      }
+    }
+    return matches;
   }
 
   function parseInline(s: string, depth: number, inLink: boolean): InlineNode[] {
@@ -237,14 +305,34 @@ export function createMarkdownSubset(): MarkdownSubset {
       buffer = '';
     };
     const fontOpen = /<font\b([^<>]*)>/iy;
-    const fontTag = /<(\/?)font\b[^<>]*>/gi;
+    const entity = /&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{1,31});/y;
+    const lastBracket = s.lastIndexOf(']');
+    const lastParen = s.lastIndexOf(')');
+    let fontCloses: Map<number, [number, number]> | undefined;
     const htmlTag = /<(\/?)([A-Za-z][A-Za-z0-9-]*)\b[^<>]*>|<!--[\s\S]*?-->|<![A-Za-z][^<>]*>/y;
     let i = 0;
     while (i < s.length) {
       const c = s[i] as string;
       const nested = depth < MAX_DEPTH;
+      if (c === '\\' && i + 1 < s.length && PUNCTUATION.includes(s[i + 1] as string)) {
+        // A backslash escape: the character is shown as itself and starts nothing.
+        buffer += s[i + 1];
+        i += 2;
+        continue;
+      }
+      if (c === '&') {
+        entity.lastIndex = i;
+        const match = entity.exec(s);
+        const decoded = match ? decodeEntity(match[0]) : null;
+        if (match && decoded !== null) {
+          // An entity is text, never markup (`&#42;` is a star, not emphasis).
+          buffer += decoded;
+          i += match[0].length;
+          continue;
+        }
+      }
       if (c === '*' && s[i + 1] === '*' && nested) {
-        const close = s.indexOf('**', i + 2);
+        const close = unescapedIndexOf(s, '**', i + 2);
         if (close > i + 2 && !/\s/.test(s[i + 2] as string)) {
           flush();
           out.push({ type: 'strong', children: parseInline(s.slice(i + 2, close), depth + 1, inLink) });
@@ -267,9 +355,9 @@ export function createMarkdownSubset(): MarkdownSubset {
       if ((c === '[' || (c === '!' && s[i + 1] === '[')) && nested) {
         const image = c === '!';
         const labelStart = i + (image ? 2 : 1);
-        const labelEnd = closingBracket(s, labelStart);
+        const labelEnd = closingBracket(s, labelStart, lastBracket);
         if (labelEnd >= 0 && s[labelEnd + 1] === '(' && (image || !inLink)) {
-          const close = closingParen(s, labelEnd + 2);
+          const close = closingParen(s, labelEnd + 2, lastParen);
           if (close >= 0) {
             flush();
             const label = s.slice(labelStart, labelEnd);
@@ -293,19 +381,10 @@ export function createMarkdownSubset(): MarkdownSubset {
         fontOpen.lastIndex = i;
         const open = nested ? fontOpen.exec(s) : null;
         if (open) {
-          // Find the matching </font>, counting nested <font> tags.
-          fontTag.lastIndex = i;
-          let level = 0;
-          let end = -1;
-          let endLength = 0;
-          for (let tag = fontTag.exec(s); tag; tag = fontTag.exec(s)) {
-            level += tag[1] === '/' ? -1 : 1;
-            if (level === 0) {
-              end = tag.index;
-              endLength = tag[0].length;
-              break;
-            }
-          }
+          fontCloses ??= matchFontTags(s);
+          const closing = fontCloses.get(i);
+          const end = closing ? closing[0] : -1;
+          const endLength = closing ? closing[1] : 0;
           if (end >= 0) {
             flush();
             const attributes = open[1] ?? '';
@@ -350,7 +429,7 @@ export function createMarkdownSubset(): MarkdownSubset {
         continue;
       }
       if (c === '~' && s[i + 1] === '~') {
-        const close = s.indexOf('~~', i + 2);
+        const close = unescapedIndexOf(s, '~~', i + 2);
         if (close > i + 2) {
           flush();
           out.push({ type: 'raw', text: s.slice(i, close + 2), reason: 'strikethrough' });
@@ -403,6 +482,19 @@ export function createMarkdownSubset(): MarkdownSubset {
 
   function parseBlocks(lines: string[], depth: number): BlockNode[] {
     const out: BlockNode[] = [];
+    /**
+     * Marker indentations of the list items seen since the last other block: an item indented two
+     * or more columns past the one before it is nested (CommonMark), whatever its marker type.
+     */
+    let listIndents: number[] = [];
+    const listDepth = (itemLine: string): number => {
+      const indent = (/^[ \t]*/.exec(itemLine)?.[0] ?? '').replace(/\t/g, '    ').length;
+      while (listIndents.length > 0 && indent < (listIndents[listIndents.length - 1] as number))
+        listIndents.pop();
+      const top = listIndents[listIndents.length - 1];
+      if (top === undefined || indent >= top + 2) listIndents.push(indent);
+      return listIndents.length - 1;
+    };
     let i = 0;
     while (i < lines.length) {
       const line = lines[i] as string;
@@ -410,6 +502,7 @@ export function createMarkdownSubset(): MarkdownSubset {
         i++;
         continue;
       }
+      if (!ORDERED.test(line) && !BULLET.test(line)) listIndents = [];
       const fence = FENCE.exec(line);
       if (fence) {
         const marker = (fence[1] as string)[0] as string;
@@ -463,23 +556,24 @@ export function createMarkdownSubset(): MarkdownSubset {
       const ordered = ORDERED.test(line);
       if (ordered || BULLET.test(line)) {
         const pattern = ordered ? ORDERED : BULLET;
-        const items: string[][] = [];
+        const items: { lines: string[]; depth: number }[] = [];
         const start = ordered ? Number((ORDERED.exec(line) as RegExpExecArray)[1]) : 1;
         while (i < lines.length) {
           const current = lines[i] as string;
           const item = pattern.exec(current);
           if (item) {
-            items.push([(ordered ? item[2] : item[1]) ?? '']);
+            items.push({ lines: [(ordered ? item[2] : item[1]) ?? ''], depth: listDepth(current) });
           } else if (isBlank(current) || startsBlock(lines, i)) {
             break;
           } else {
-            items[items.length - 1]?.push(current);
+            items[items.length - 1]?.lines.push(current);
           }
           i++;
         }
         const children: ListItemNode[] = items.map((item) => ({
           type: 'li',
-          children: parseInline(item.join('\n'), 0, false),
+          children: parseInline(item.lines.join('\n'), 0, false),
+          depth: item.depth,
         }));
         out.push(ordered ? { type: 'ol', start, children } : { type: 'ul', children });
         continue;
@@ -495,11 +589,17 @@ export function createMarkdownSubset(): MarkdownSubset {
     return out;
   }
 
+  /** No report or document says how DingTalk draws a nested list, so the preview flags one. */
+  const NESTED_LIST = 'nested list';
+
   function collectWarnings(nodes: MarkdownNode[], warnings: string[]): void {
     for (const node of nodes) {
       if (node.type === 'raw') {
         if (!warnings.includes(node.reason)) warnings.push(node.reason);
-      } else if ('children' in node) {
+      } else if (node.type === 'li' && node.depth > 0 && !warnings.includes(NESTED_LIST)) {
+        warnings.push(NESTED_LIST);
+      }
+      if (node.type !== 'raw' && 'children' in node) {
         collectWarnings(node.children, warnings);
       }
     }

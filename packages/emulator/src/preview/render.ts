@@ -176,7 +176,8 @@ export function createRenderer(md: MarkdownSubset, doc: MiniDocument): Renderer 
           const listElement = el(node.type);
           if (node.type === 'ol' && node.start !== 1) listElement.setAttribute('start', String(node.start));
           for (const item of node.children) {
-            const li = el('li');
+            // A nested item keeps its level, drawn indented, and the message is badged for it.
+            const li = item.depth > 0 ? el('li', `md-nested md-depth-${Math.min(item.depth, 4)}`) : el('li');
             renderInline(item.children, li);
             listElement.appendChild(li);
           }
@@ -406,7 +407,17 @@ export function createRenderer(md: MarkdownSubset, doc: MiniDocument): Renderer 
     if (distinct.length > 0) {
       const badges = el('div', 'warnings');
       for (const warning of distinct)
-        add(badges, el('span', 'warn-badge', "DingTalk won't render: " + warning));
+        add(
+          badges,
+          el(
+            'span',
+            'warn-badge',
+            // Nothing says how DingTalk draws a nested list; everything else is known not to render.
+            (warning === 'nested list'
+              ? 'DingTalk may draw it flat (undocumented): '
+              : "DingTalk won't render: ") + warning,
+          ),
+        );
       column.appendChild(badges);
     }
     const pinged = strings(mentions['mobiles']).concat(strings(mentions['userIds']));
@@ -421,6 +432,17 @@ export function createRenderer(md: MarkdownSubset, doc: MiniDocument): Renderer 
       const note = el('div', 'note note-missing', "listed in at but not in the text: won't ping ");
       add(note, el('span', 'missing', notPinged.map((value) => '@' + value).join(' ')));
       column.appendChild(note);
+    }
+    const atAll = obj(payload['at'])['isAtAll'];
+    if (atAll !== undefined && typeof atAll !== 'boolean') {
+      // DingTalk documents a boolean; the emulator takes the stricter reading (see its README).
+      column.appendChild(
+        el(
+          'div',
+          'note note-missing',
+          'isAtAll is ' + JSON.stringify(atAll) + ', not true: nobody is @all-ed',
+        ),
+      );
     }
     return item;
   }

@@ -43,6 +43,8 @@ button:disabled { opacity: .5; cursor: default; }
 
 main#timeline { max-width: 860px; margin: 0 auto; padding: 18px 18px 40px; display: flex; flex-direction: column; gap: 16px; }
 #empty { text-align: center; color: var(--muted); padding: 60px 20px; }
+#older { text-align: center; padding: 14px 18px 0; }
+#older[hidden] { display: none; }
 
 .msg { display: flex; gap: 10px; align-items: flex-start; }
 .avatar {
@@ -91,6 +93,11 @@ blockquote p:last-child { margin-bottom: 0; }
   font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; white-space: pre-wrap;
   background: var(--amber-bg); color: #5f4100; border-radius: 3px; padding: 0 2px;
 }
+.md-nested { list-style-type: circle; }
+.md-depth-1 { margin-left: 1.4em; }
+.md-depth-2 { margin-left: 2.8em; }
+.md-depth-3 { margin-left: 4.2em; }
+.md-depth-4 { margin-left: 5.6em; }
 pre.md-raw { margin: 0 0 8px; padding: 6px 8px; border-left: 3px solid #ffb938; }
 .warnings { display: flex; flex-wrap: wrap; gap: 4px; }
 .warn-badge { font-size: 11px; color: var(--amber); background: var(--amber-bg); border: 1px solid #ffd591; border-radius: 10px; padding: 0 8px; }

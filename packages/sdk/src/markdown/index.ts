@@ -6,18 +6,24 @@
 /**
  * Escapes user text so DingTalk shows it literally inside a markdown message: emphasis, links and
  * images, HTML, and line-start markers (headings, quotes, lists) lose their meaning.
+ *
+ * Two mechanisms, both seen working on DingTalk (the emulator's README has the evidence): a backslash
+ * before the punctuation that can start markup (`\*`, `\_`, `` \` ``, `\[`, `\]`, `\~`, `\|`, `\\`,
+ * and `#`, `-`, `+`, `=`, `1.`/`1)` at the start of a line), and the entities `&amp;`, `&lt;`, `&gt;`
+ * for `&`, `<`, `>`. Nothing else is touched, so no stray character can show: `(`, `)` and `!` only
+ * mean something after an (escaped) bracket.
  * @example markdown('Alert', `**Host:** ${escapeMarkdown(hostname)}`)
  */
 export function escapeMarkdown(value: string): string {
   return (
     value
-      .replace(/[\\`*_[\]()!~|]/g, '\\$&')
+      .replace(/[\\`*_[\]~|]/g, '\\$&')
       // `&` first, so user text such as `&lt;` shows as typed instead of turning into `<`.
       .replace(/&/g, '&amp;')
       .replace(/</g, '&lt;')
       .replace(/>/g, '&gt;')
-      .replace(/^(\s*)([#+-])/gm, '$1\\$2')
-      .replace(/^(\s*\d+)\./gm, '$1\\.')
+      .replace(/^(\s*)([#+=-])/gm, '$1\\$2')
+      .replace(/^(\s*\d+)([.)])/gm, '$1\\$2')
   );
 }
 
