@@ -43,14 +43,30 @@ export {
 } from './delivery/pool.js';
 export { bodyBytes, MAX_BODY_BYTES } from './delivery/size.js';
 export { PART_LABEL, partLabel, type SplitOptions, splitMessage, splitText } from './delivery/split.js';
-export { DingbotError, type DingbotErrorInit, isDingbotError, type RedactedRequest } from './errors/base.js';
 export {
+  DingbotError,
+  type DingbotErrorInit,
+  type ErrorSummary,
+  type ErrorSummaryInit,
+  isDingbotError,
+  type RedactedRequest,
+} from './errors/base.js';
+export {
+  AbortedError,
   MessageTooLongError,
   OptionsError,
   QueueFullError,
   RobotClosedError,
   ValidationError,
 } from './errors/client.js';
+export {
+  type DingbotErrorCode,
+  ERROR_CODES,
+  type ErrorBlame,
+  type ErrorTraits,
+  errorTraits,
+  isDingbotErrorCode,
+} from './errors/codes.js';
 export {
   BadRequestError,
   BusyError,

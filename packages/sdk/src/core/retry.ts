@@ -1,4 +1,5 @@
 import { isDingbotError } from '../errors/base.js';
+import { ERROR_CODES } from '../errors/codes.js';
 
 /** How a failed attempt is retried. */
 export interface RetryPolicy {
@@ -21,15 +22,12 @@ export function retryDelay(policy: RetryPolicy, retry: number, random: () => num
 }
 
 /**
- * Whether the transport may try again: network errors, timeouts, HTTP 5xx/429 and errcode -1.
- * Throttling is not retried here: the delivery engine waits out the penalty instead.
+ * Whether the transport may try again: the codes whose `transportRetries` trait is set (network
+ * errors, timeouts, HTTP 5xx/429, errcode -1), when the error itself is `retryable`. Throttling is not
+ * retried here: the delivery engine waits out the penalty instead.
  */
 export function shouldRetry(error: unknown): boolean {
-  if (!isDingbotError(error)) return false;
-  return (
-    ['REQUEST_FAILED', 'TIMEOUT', 'DINGTALK_BUSY'].includes(error.code) ||
-    (error.code === 'HTTP_ERROR' && error.retryable)
-  );
+  return isDingbotError(error) && ERROR_CODES[error.code]?.transportRetries === true && error.retryable;
 }
 
 /** Resolves after `ms` milliseconds. */

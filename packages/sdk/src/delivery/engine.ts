@@ -1,5 +1,6 @@
 import { type DingbotError, isDingbotError } from '../errors/base.js';
 import { MessageTooLongError, OptionsError, QueueFullError, RobotClosedError } from '../errors/client.js';
+import { ERROR_CODES } from '../errors/codes.js';
 import { RateLimitedError } from '../errors/dingtalk.js';
 import type { Message } from '../messages/types.js';
 import { type DigestOptions, takeDigest } from './digest.js';
@@ -528,7 +529,7 @@ export class DeliveryEngine {
         }
         if (failure === undefined) {
           this.#delivered(batch, msgUuid, attempts, bodyBytes(outgoing));
-        } else if (isDingbotError(failure) && failure.code === 'RATE_LIMITED') {
+        } else if (throttled(failure)) {
           // Nothing of the batch was posted: it stays at the head; a new digest may hold more next time.
           const penaltyMs = this.#config.penaltyMs ?? deliveryDefaults.penaltyMs;
           await this.#store.penalize(this.#config.key, penaltyMs).catch(() => {});
@@ -720,11 +721,14 @@ export class DeliveryEngine {
   }
 }
 
-/** Errors about a message's content: in a digest, maybe about one item only. */
-const CONTENT_ERRORS = new Set(['CONTENT_REJECTED', 'MESSAGE_TOO_LONG', 'BAD_REQUEST', 'VALIDATION']);
-
+/** Errors about a message's content (the `aboutContent` trait): in a digest, maybe about one item only. */
 function refusedForContent(error: unknown): boolean {
-  return isDingbotError(error) && CONTENT_ERRORS.has(error.code);
+  return isDingbotError(error) && ERROR_CODES[error.code]?.aboutContent === true;
+}
+
+/** Throttling (the `pausesRobot` trait): the robot waits out a penalty. */
+function throttled(error: unknown): error is DingbotError {
+  return isDingbotError(error) && ERROR_CODES[error.code]?.pausesRobot === true;
 }
 
 function* messagesOf(entries: readonly Entry[], from: number): Generator<Message> {

@@ -1,6 +1,7 @@
 import type { Robot, SendResult } from '../core/robot.js';
 import { isDingbotError } from '../errors/base.js';
 import { OptionsError } from '../errors/client.js';
+import { ERROR_CODES } from '../errors/codes.js';
 import type { Message } from '../messages/types.js';
 import type { DeliveryStats } from './engine.js';
 
@@ -34,19 +35,12 @@ export type PoolSendResult = SendResult & {
   robot: number;
 };
 
-/** Errors about the message itself: another robot would refuse it too. */
-const MESSAGE_ERRORS = new Set([
-  'VALIDATION',
-  'MESSAGE_TOO_LONG',
-  'CONTENT_REJECTED',
-  'UNSUPPORTED_MSGTYPE',
-  'BAD_REQUEST',
-  'INVALID_OPTIONS',
-]);
-
-/** Whether a failure belongs to the robot (so another robot may succeed) rather than to the message. */
+/**
+ * Whether a failure belongs to the robot, so another robot may succeed (the `failsOver` trait), rather
+ * than to the message or the caller.
+ */
 function robotsFault(error: unknown): boolean {
-  return !isDingbotError(error) || !MESSAGE_ERRORS.has(error.code);
+  return !isDingbotError(error) || ERROR_CODES[error.code]?.failsOver === true;
 }
 
 /**
