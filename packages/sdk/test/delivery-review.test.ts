@@ -235,7 +235,7 @@ describe('delivery review: splitting without spaces or newlines', () => {
           const result = await robot.send(text(content));
           assert.equal(result.delivered, bodyBytes(text(content)) + 49 > 20_000 ? 'split' : 'alone');
           const chunks = bodies.map((b) =>
-            b.msgtype === 'text' ? b.text.content.replace(/^\[\d+\/\d+\]\n/, '') : '',
+            b.msgtype === 'text' ? b.text.content.replace(/^\(part \d+\/\d+\)\n/, '') : '',
           );
           assert.equal(chunks.join(''), content);
           for (const [i, b] of bodies.entries()) {

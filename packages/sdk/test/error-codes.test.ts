@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { shouldRetry } from '../src/core/retry.js';
+import { classifyDingTalkError } from '../src/errors/dingtalk.js';
 import {
   AbortedError,
   BadRequestError,
   BusyError,
   ContentRejectedError,
-  classifyDingTalkError,
   type DingbotError,
   type DingbotErrorCode,
   ERROR_CODES,

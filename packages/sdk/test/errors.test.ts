@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import fc from 'fast-check';
+import { classifyDingTalkError } from '../src/errors/dingtalk.js';
 import {
   BadRequestError,
   BusyError,
   ContentRejectedError,
-  classifyDingTalkError,
   DingbotError,
   DingTalkError,
   HttpError,

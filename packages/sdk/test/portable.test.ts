@@ -127,9 +127,11 @@ test('every exported function and class has TSDoc with an @example', () => {
 });
 
 test('every public option has TSDoc with @default and @example', () => {
-  const source = readFileSync(join(src, 'core/options.ts'), 'utf8');
+  const source = ['robot/options.ts', 'delivery/options.ts']
+    .map((file) => readFileSync(join(src, file), 'utf8'))
+    .join('\n');
   const missing: string[] = [];
-  for (const iface of ['RobotTarget', 'TransportOptions', 'MessageDefaults']) {
+  for (const iface of ['RobotTarget', 'TransportOptions', 'MessageDefaults', 'DeliveryOptions']) {
     const body = new RegExp(`export interface ${iface} \\{([\\s\\S]*?)\\n\\}`).exec(source)?.[1];
     assert.ok(body, iface);
     const props = [...body.matchAll(/(\/\*\*(?:(?!\*\/)[\s\S])*\*\/)?\s*(\w+)\?:/g)];

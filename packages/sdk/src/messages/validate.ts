@@ -1,6 +1,16 @@
 import { ValidationError } from '../errors/client.js';
 import { MESSAGE_TYPES, type Message } from './types.js';
 
+let validations = 0;
+
+/**
+ * @internal How many times {@link validateMessage} ran in this process: lets a test prove that a send
+ * validates its message once. Not exported from the package.
+ */
+export function validationCount(): number {
+  return validations;
+}
+
 const LINK_SCHEMES = ['http:', 'https:', 'dingtalk:', 'dtmd:'];
 const PICTURE_SCHEMES = ['http:', 'https:'];
 
@@ -11,6 +21,7 @@ const PICTURE_SCHEMES = ['http:', 'https:'];
  * @example validateMessage({ msgtype: 'text', text: { content: '' } }) // throws: text.content is empty
  */
 export function validateMessage(input: unknown): asserts input is Message {
+  validations++;
   if (!isObject(input)) fail('message', 'is not an object', 'Pass a message such as text("hello").');
   const msgtype = input.msgtype;
   if (typeof msgtype !== 'string' || !(MESSAGE_TYPES as readonly string[]).includes(msgtype)) {
