@@ -78,6 +78,7 @@ describe('splitMessage', () => {
         fc.integer({ min: 1, max: 40 }),
         (docs, times) => {
           const content = docs.join('\n\n').repeat(times);
+          fc.pre(content.trim() !== '');
           const parts = splitMessage(text(content, { at: { mobiles: ['13800000000'] } }), { maxBytes: 2000 });
           if (parts.length === 1) {
             assert.equal(parts[0]!.text.content, content);

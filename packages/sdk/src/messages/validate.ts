@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors/client.js';
+import { closest } from '../utils/suggest.js';
 import { MESSAGE_TYPES, type Message } from './types.js';
 
 let validations = 0;
@@ -11,6 +12,7 @@ export function validationCount(): number {
   return validations;
 }
 
+const AT_FIELDS = ['atMobiles', 'atUserIds', 'isAtAll'];
 const LINK_SCHEMES = ['http:', 'https:', 'dingtalk:', 'dtmd:'];
 const PICTURE_SCHEMES = ['http:', 'https:'];
 
@@ -80,6 +82,21 @@ export function validateMessage(input: unknown): asserts input is Message {
 function validateAt(at: unknown): void {
   if (!isObject(at))
     fail('at', 'is not an object', 'Use { atMobiles: [...], atUserIds: [...], isAtAll: true }.');
+  for (const key of Object.keys(at)) {
+    if (AT_FIELDS.includes(key) || at[key] === undefined) continue;
+    // A mention under another name would be dropped without a word: DingTalk ignores unknown fields.
+    const near = closest(key, AT_FIELDS, {
+      mobiles: 'atMobiles',
+      userIds: 'atUserIds',
+      all: 'isAtAll',
+      atAll: 'isAtAll',
+    });
+    fail(
+      `at.${key}`,
+      "is not one of DingTalk's fields",
+      near ? `Did you mean \`at.${near}\`?` : 'Use atMobiles, atUserIds and isAtAll.',
+    );
+  }
   for (const key of ['atMobiles', 'atUserIds'] as const) {
     const list = at[key];
     if (list === undefined) continue;
