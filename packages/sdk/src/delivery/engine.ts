@@ -1,5 +1,11 @@
 import { type DingbotError, isDingbotError } from '../errors/base.js';
-import { AbortedError, MessageTooLongError, QueueFullError, RobotClosedError } from '../errors/client.js';
+import {
+  AbortedError,
+  MessageTooLongError,
+  QueueFullError,
+  RobotClosedError,
+  ValidationError,
+} from '../errors/client.js';
 import { ERROR_CODES } from '../errors/codes.js';
 import { RateLimitedError } from '../errors/dingtalk.js';
 import { insertMentions } from '../messages/prepare.js';
@@ -479,7 +485,20 @@ export class DeliveryEngine {
       this.#split.reserveBytes,
       this.#finaliseBytes + mentionBytes + UUID_BYTES + 16,
     );
-    const parts: Message[] = splitMessage(content, { ...this.#split, reserveBytes }, this.#locale);
+    let parts: Message[];
+    try {
+      parts = splitMessage(content, { ...this.#split, reserveBytes }, this.#locale);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      // Only what every part repeats is left: the mentions (which go with the last part, and whose
+      // @… go into its text) fill the limit on their own.
+      const people = (content.at?.atMobiles?.length ?? 0) + (content.at?.atUserIds?.length ?? 0);
+      throw new ValidationError(
+        'at',
+        `mentions ${people} people: their mentions alone take about ${2 * mentionBytes} of the ${this.#split.maxBytes} bytes a message may have`,
+        'Mention fewer people per message (send several messages), or mention everyone with isAtAll (at: { all: true }).',
+      );
+    }
     if (mentioned) parts[parts.length - 1] = insertMentions(parts[parts.length - 1]!);
     for (const part of parts) {
       const size = bodyBytes(part) + this.#finaliseBytes + UUID_BYTES;
