@@ -143,3 +143,34 @@ test('every public option has TSDoc with @default and @example', () => {
   }
   assert.deepEqual(missing, []);
 });
+
+/** The layers, bottom first: a module imports only from its own layer or below (the root files sit beside). */
+const LAYERS = ['utils', 'errors', 'markdown', 'messages', 'core', 'delivery', 'robot', 'pool'];
+const ROOT_FILES: Record<string, number> = {
+  'version.ts': 0,
+  'defaults.ts': LAYERS.indexOf('core'),
+  'index.ts': 99,
+};
+
+function layerOf(file: string): number {
+  const [top, ...rest] = relative(src, file).split('/');
+  if (rest.length === 0) return ROOT_FILES[top!] ?? 99;
+  const layer = LAYERS.indexOf(top!);
+  assert.ok(layer >= 0, `${top} is in no layer: add it to LAYERS`);
+  return layer;
+}
+
+test('layers only call down: utils → errors → messages → transport → delivery → robot → pool', () => {
+  const upward: string[] = [];
+  for (const file of files) {
+    const from = layerOf(file);
+    for (const spec of specifiers(readFileSync(file, 'utf8'))) {
+      if (!spec.startsWith('.')) continue;
+      const target = join(file, '..', spec.replace(/\.js$/, '.ts'));
+      if (layerOf(target) > from) upward.push(`${relative(src, file)} → ${relative(src, target)}`);
+    }
+  }
+  assert.deepEqual(upward, []);
+  // What the rule forbids is seen: the engine importing the robot would be listed.
+  assert.ok(layerOf(join(src, 'robot/robot.ts')) > layerOf(join(src, 'delivery/engine.ts')));
+});
