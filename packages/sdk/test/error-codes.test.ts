@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { shouldRetry } from '../src/core/retry.js';
 import { classifyDingTalkError } from '../src/errors/dingtalk.js';
@@ -148,6 +149,14 @@ describe('the error-code table', () => {
     assert.equal(shouldRetry(new HttpError(404, '', {})), false);
     assert.equal(shouldRetry(new RequestError('r', 'h', {}, 'REDIRECT', false)), false);
     assert.equal(shouldRetry(new Error('not ours')), false);
+  });
+
+  test('both READMEs list every code', () => {
+    for (const readme of ['../README.md', '../../../README.md']) {
+      const text = readFileSync(new URL(readme, import.meta.url), 'utf8');
+      const missing = Object.keys(ERROR_CODES).filter((code) => !text.includes(`\`${code}\``));
+      assert.deepEqual(missing, [], readme);
+    }
   });
 
   test('traits the engine and the pool derive from', () => {
