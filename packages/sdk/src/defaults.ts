@@ -1,4 +1,16 @@
-import type { RetryPolicy } from './core/retry.js';
+/** How a failed attempt is retried. */
+export interface RetryPolicy {
+  /** Retries after the first attempt. @default 3 */
+  retries: number;
+  /** Delay before the first retry. @default 500 */
+  minDelayMs: number;
+  /** Upper bound of any delay. @default 8000 */
+  maxDelayMs: number;
+  /** Growth of the delay per retry. @default 2 */
+  factor: number;
+  /** Randomise each delay between half and all of it, so many clients do not retry in step. @default true */
+  jitter: boolean;
+}
 
 /**
  * Named retry policies. Retries happen only for failures that can heal by themselves: network

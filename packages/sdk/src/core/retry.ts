@@ -1,20 +1,9 @@
+import type { RetryPolicy } from '../defaults.js';
 import { isDingbotError } from '../errors/base.js';
 import { AbortedError } from '../errors/client.js';
 import { ERROR_CODES } from '../errors/codes.js';
 
-/** How a failed attempt is retried. */
-export interface RetryPolicy {
-  /** Retries after the first attempt. @default 3 */
-  retries: number;
-  /** Delay before the first retry. @default 500 */
-  minDelayMs: number;
-  /** Upper bound of any delay. @default 8000 */
-  maxDelayMs: number;
-  /** Growth of the delay per retry. @default 2 */
-  factor: number;
-  /** Randomise each delay between half and all of it, so many clients do not retry in step. @default true */
-  jitter: boolean;
-}
+export type { RetryPolicy } from '../defaults.js';
 
 /** The delay before retry number `retry` (1-based). */
 export function retryDelay(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {

@@ -1,3 +1,4 @@
+import { defaults } from '../defaults.js';
 import { DingbotError, type DingbotErrorInit } from './base.js';
 import { MessageTooLongError } from './client.js';
 
@@ -316,7 +317,12 @@ export function classifyDingTalkError(
     case 400105:
       return new UnsupportedMessageTypeError(init);
     case 460101:
-      return new MessageTooLongError(context.bytes, 20000, context.msgtype ?? 'message', init);
+      return new MessageTooLongError(
+        context.bytes,
+        defaults.maxBodyBytes,
+        context.msgtype ?? 'message',
+        init,
+      );
     case -1:
       return new BusyError(init);
     case 43002:
