@@ -609,7 +609,17 @@ export class DeliveryEngine {
           return;
         }
         this.#resume();
-        const batch = this.#form(slot.remaining);
+        let batch: Batch;
+        try {
+          batch = this.#form(slot.remaining);
+        } catch (error) {
+          // A `finalise` that throws fails the message at the head alone; the queue goes on.
+          const head = this.#queue.at(0)!;
+          const entry = isBundle(head) ? head.entries[0]! : head;
+          if (slot.ticket) await this.#store.settle(this.#config.key, slot.ticket).catch(() => {});
+          this.#failed({ kind: 'alone', message: entry.message, entries: [entry], slots: 1 }, '', error);
+          continue;
+        }
         const msgUuid = (batch.kind === 'alone' ? batch.entries[0]!.uuid : undefined) ?? this.#uuid();
         const outgoing = { ...batch.message, msgUuid };
         const signal = batch.kind === 'alone' ? batch.entries[0]!.pending.signal : undefined;
