@@ -1,16 +1,8 @@
-export { defaults, RETRY_POLICIES } from './core/defaults.js';
-export type { MessageDefaults, RobotTarget, TransportOptions } from './core/options.js';
 export type { RetryPolicy } from './core/retry.js';
-export { Robot, type RobotOptions, type SendResult } from './core/robot.js';
 export { sign } from './core/sign.js';
 export type { FetchInit, FetchLike, FetchResponseLike } from './core/transport.js';
-export {
-  type BuiltDigest,
-  buildDigest,
-  type DigestOptions,
-  renderItem,
-  takeDigest,
-} from './delivery/digest.js';
+export { defaults, RETRY_POLICIES } from './defaults.js';
+export type { DigestOptions } from './delivery/digest.js';
 export {
   DeliveryEngine,
   type DeliveryEvents,
@@ -19,6 +11,8 @@ export {
   type EngineConfig,
   type PartResult,
   type PostFunction,
+  type SendOptions,
+  type Withdrawn,
 } from './delivery/engine.js';
 export { robotKey } from './delivery/key.js';
 export {
@@ -27,24 +21,19 @@ export {
   MemoryStore,
   type MemoryStoreOptions,
 } from './delivery/limiter.js';
+export type { Locale } from './delivery/locale.js';
+export type { DeliveryOptions, OverflowPolicy, RateLimit } from './delivery/options.js';
+export type { SplitOptions } from './delivery/split.js';
 export {
-  type DeliveryOptions,
-  deliveryDefaults,
-  type OverflowPolicy,
-  type RateLimit,
-} from './delivery/options.js';
+  DingbotError,
+  type DingbotErrorInit,
+  type ErrorSummary,
+  type ErrorSummaryInit,
+  isDingbotError,
+  type RedactedRequest,
+} from './errors/base.js';
 export {
-  broadcast,
-  type PoolSendResult,
-  type PoolStrategy,
-  RobotPool,
-  type RobotPoolOptions,
-  type Sender,
-} from './delivery/pool.js';
-export { bodyBytes, MAX_BODY_BYTES } from './delivery/size.js';
-export { PART_LABEL, partLabel, type SplitOptions, splitMessage, splitText } from './delivery/split.js';
-export { DingbotError, type DingbotErrorInit, isDingbotError, type RedactedRequest } from './errors/base.js';
-export {
+  AbortedError,
   MessageTooLongError,
   OptionsError,
   QueueFullError,
@@ -52,10 +41,17 @@ export {
   ValidationError,
 } from './errors/client.js';
 export {
+  type DingbotErrorCode,
+  ERROR_CODES,
+  type ErrorBlame,
+  type ErrorTraits,
+  errorTraits,
+  isDingbotErrorCode,
+} from './errors/codes.js';
+export {
   BadRequestError,
   BusyError,
   ContentRejectedError,
-  classifyDingTalkError,
   DingTalkError,
   IpNotAllowedError,
   KeywordError,
@@ -90,10 +86,19 @@ export {
   markdown,
   text,
 } from './messages/builders.js';
-export { ensureKeyword, insertMentions, type KeywordPlacement } from './messages/prepare.js';
+export type { KeywordPlacement } from './messages/prepare.js';
 export type * from './messages/types.js';
-export { MESSAGE_TYPES } from './messages/types.js';
 export { validateMessage } from './messages/validate.js';
-export { utf8Length } from './utils/bytes.js';
-export { REDACTED, redactUrl } from './utils/redact.js';
+export {
+  broadcast,
+  type PoolSendResult,
+  type PoolStrategy,
+  RobotPool,
+  type RobotPoolOptions,
+  type Sender,
+} from './pool/pool.js';
+export type { MessageDefaults, RobotTarget, TransportOptions } from './robot/options.js';
+export { Robot, type RobotOptions, type SendResult, type TextOptions } from './robot/robot.js';
+export { redactUrl } from './utils/redact.js';
+export { closest, didYouMean } from './utils/suggest.js';
 export { VERSION } from './version.js';

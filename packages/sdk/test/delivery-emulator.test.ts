@@ -120,7 +120,7 @@ describe('delivery against the emulator', () => {
     assert.equal(result.delivered, 'split');
     const records = emulator.messages({ robot: token });
     assert.equal(records.length, result.parts!.length);
-    assert.equal(records.map((r) => bodyOf(r).replace(/^\[\d+\/\d+\]\n/, '')).join(''), content);
+    assert.equal(records.map((r) => bodyOf(r).replace(/^\(part \d+\/\d+\)\n/, '')).join(''), content);
     await robot.close();
   });
 });

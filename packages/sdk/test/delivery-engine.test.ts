@@ -192,3 +192,27 @@ describe('DeliveryEngine', () => {
     await e.flush();
   });
 });
+
+it('a finalise that throws fails that message alone; the others are delivered', async () => {
+  const dt = fakeDingTalk();
+  const broken = new Error('finalise failed');
+  const e = engine(dt.post, {
+    rateLimit: false,
+    digest: false,
+    finalise: (m) => {
+      if (m.msgtype === 'text' && m.text.content === 'bad') throw broken;
+      return m;
+    },
+  });
+  const sends = [e.send(text('a')), e.send(text('bad')), e.send(text('c'))];
+  const outcomes = await Promise.allSettled(sends);
+  assert.deepEqual(
+    outcomes.map((o) => o.status),
+    ['fulfilled', 'rejected', 'fulfilled'],
+  );
+  assert.equal((outcomes[1] as PromiseRejectedResult).reason, broken);
+  assert.deepEqual(
+    dt.posted.map((p) => bodyOf(p.message)),
+    ['a', 'c'],
+  );
+});

@@ -235,7 +235,7 @@ describe('delivery review: splitting without spaces or newlines', () => {
           const result = await robot.send(text(content));
           assert.equal(result.delivered, bodyBytes(text(content)) + 49 > 20_000 ? 'split' : 'alone');
           const chunks = bodies.map((b) =>
-            b.msgtype === 'text' ? b.text.content.replace(/^\[\d+\/\d+\]\n/, '') : '',
+            b.msgtype === 'text' ? b.text.content.replace(/^\(part \d+\/\d+\)\n/, '') : '',
           );
           assert.equal(chunks.join(''), content);
           for (const [i, b] of bodies.entries()) {
@@ -285,12 +285,12 @@ describe('delivery review: flags', () => {
 });
 
 describe('delivery review: bounded memory under sustained overflow', () => {
-  it("overflow 'digest' behind a penalty: slots stay within maxQueue and send() stays cheap when full", async () => {
+  // How cheap send() stays when full is measured in bench/memory.ts: no test asserts a duration.
+  it("overflow 'digest' behind a penalty: slots stay within maxQueue and no message goes missing", async () => {
     const store = new MemoryStore();
     const key = `overflow-${Math.random()}`;
     await store.penalize(key, 60_000);
     const e = new DeliveryEngine({ key, store, maxQueue: 50, post: async () => ({ attempts: 1 }) });
-    const started = performance.now();
     let full = 0;
     let maxSlots = 0;
     const sends: Promise<unknown>[] = [];
@@ -302,7 +302,6 @@ describe('delivery review: bounded memory under sustained overflow', () => {
         }),
       );
       maxSlots = Math.max(maxSlots, e.stats().slots);
-      if (performance.now() - started > 5000) assert.fail(`18000 sends took over 5 s (at ${i})`);
     }
     await new Promise((r) => setTimeout(r, 5));
     assert.ok(maxSlots <= 50, `${maxSlots} slots`);

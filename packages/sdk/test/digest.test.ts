@@ -7,11 +7,14 @@ import { actionCard, feedCard, link, markdown, text } from '../src/messages/buil
 import type { Message } from '../src/messages/types.js';
 
 const mobile = fc.stringMatching(/^1[3-9]\d{9}$/);
-const content = fc.oneof(
-  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 }),
-  fc.string({ unit: 'binary', minLength: 1, maxLength: 50 }),
-  fc.constantFrom('CPU 95% on db-1 告警', '**bold** [l](https://x.y)', 'line\nbreak'),
-);
+const content = fc
+  .oneof(
+    fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 }),
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 50 }),
+    fc.constantFrom('CPU 95% on db-1 告警', '**bold** [l](https://x.y)', 'line\nbreak'),
+    // The builders refuse blank text.
+  )
+  .filter((s) => s.trim() !== '');
 const message: fc.Arbitrary<Message> = fc.oneof(
   fc
     .record({ c: content, m: fc.option(mobile, { nil: undefined }) })

@@ -11,10 +11,10 @@ import {
   markdown,
   Robot,
   text,
-  utf8Length,
   ValidationError,
   validateMessage,
 } from '../src/index.js';
+import { utf8Length } from '../src/utils/bytes.js';
 import { DIRECT } from './helpers/direct.js';
 import { startServer, type TestServer } from './helpers/server.js';
 

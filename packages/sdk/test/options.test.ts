@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { inspect } from 'node:util';
-import { isDingbotError, OptionsError, Robot, type RobotOptions } from '../src/index.js';
+import {
+  closest,
+  didYouMean,
+  isDingbotError,
+  OptionsError,
+  RETRY_POLICIES,
+  Robot,
+  type RobotOptions,
+} from '../src/index.js';
+import { resolveRetry } from '../src/robot/options.js';
 
 const TOKEN = '6a1c'.repeat(16);
 const WEBHOOK = `https://oapi.dingtalk.com/robot/send?access_token=${TOKEN}`;
@@ -172,10 +181,12 @@ describe('keywords, mentions, timeouts, retry, fetch', () => {
   test('retry names a policy or is a complete, sane object', () => {
     const unknown = refused({ webhook: WEBHOOK, retry: 'aggressive' });
     assert.equal(unknown.option, 'retry');
-    assert.match(unknown.hint, /default, fast, none/);
+    assert.match(unknown.hint, /'default', 'fast', 'none'/);
     assert.equal(refused({ webhook: WEBHOOK, retry: 'toString' }).option, 'retry');
     assert.equal(refused({ webhook: WEBHOOK, retry: null }).option, 'retry');
-    assert.equal(refused({ webhook: WEBHOOK, retry: 3 }).option, 'retry');
+    assert.equal(refused({ webhook: WEBHOOK, retry: -1 }).option, 'retry');
+    assert.equal(refused({ webhook: WEBHOOK, retry: 1.5 }).option, 'retry');
+    assert.equal(refused({ webhook: WEBHOOK, retry: true }).option, 'retry');
     const policy = { retries: 2, minDelayMs: 10, maxDelayMs: 100, factor: 2 };
     assert.equal(refused({ webhook: WEBHOOK, retry: { ...policy, retries: -1 } }).option, 'retry.retries');
     assert.equal(refused({ webhook: WEBHOOK, retry: { ...policy, retries: 1.5 } }).option, 'retry.retries');
@@ -183,15 +194,109 @@ describe('keywords, mentions, timeouts, retry, fetch', () => {
       refused({ webhook: WEBHOOK, retry: { ...policy, minDelayMs: Number.NaN } }).option,
       'retry.minDelayMs',
     );
-    assert.equal(
-      refused({ webhook: WEBHOOK, retry: { ...policy, factor: undefined } }).option,
-      'retry.factor',
-    );
+    assert.equal(refused({ webhook: WEBHOOK, retry: { ...policy, factor: -2 } }).option, 'retry.factor');
     assert.equal(refused({ webhook: WEBHOOK, retry: { ...policy, jitter: 'yes' } }).option, 'retry.jitter');
     for (const retry of ['default', 'fast', 'none', policy] as const) new Robot({ webhook: WEBHOOK, retry });
   });
 
   test('fetch is a function', () => {
     assert.equal(refused({ webhook: WEBHOOK, fetch: 'undici' }).option, 'fetch');
+  });
+});
+
+describe('every option is checked, in the constructor', () => {
+  test('a misspelt option is refused with the name meant', () => {
+    const secert = refused({ webhook: WEBHOOK, secert: SECRET });
+    assert.equal(secert.option, 'secert');
+    assert.match(secert.message, /`secert` is not an option/);
+    assert.equal(secert.hint, 'Did you mean `secret`?');
+    assert.ok(!everyText(secert).includes(SECRET));
+    assert.equal(refused({ webhook: WEBHOOK, timeout: 5000 }).hint, 'Did you mean `timeoutMs`?');
+    assert.equal(refused({ webhook: WEBHOOK, token: TOKEN }).hint, 'Did you mean `accessToken`?');
+    assert.equal(refused({ webhook: WEBHOOK, keyword: ['a'] }).hint, 'Did you mean `keywords`?');
+    assert.equal(refused({ webhook: WEBHOOK, ratelimit: false }).hint, 'Did you mean `rateLimit`?');
+    assert.match(refused({ webhook: WEBHOOK, zzzzzz: 1 }).hint, /^Use one of `webhook`, /);
+  });
+
+  test('every delivery option, with the values it takes', () => {
+    const cases: [Record<string, unknown>, string, RegExp][] = [
+      [{ penalty: 'explode' }, 'penalty', /Use 'wait' \(the default\) or 'fail'/],
+      [{ split: { maxBytes: 100 } }, 'split.maxBytes', /from 1024 to 20000/],
+      [{ split: { maxBytes: 30_000 } }, 'split.maxBytes', /from 1024 to 20000/],
+      [{ split: { reserveBytes: 15_000 } }, 'split.reserveBytes', /from 0 to half/],
+      [{ split: { maxbytes: 4000 } }, 'split.maxbytes', /Did you mean `maxBytes`\?/],
+      [{ split: 'yes' }, 'split', /true \(the default\), false/],
+      [{ digest: { maxItems: 1 } }, 'digest.maxItems', /2 or more/],
+      [{ digest: { title: 'alerts' } }, 'digest.title', /function/],
+      [{ digest: { maxBytes: 10 } }, 'digest.maxBytes', /from 1024/],
+      [{ digest: 1 }, 'digest', /true \(the default\), false/],
+      [{ rateLimit: { limit: 0, windowMs: 1000 } }, 'rateLimit.limit', /at least 1/],
+      [{ rateLimit: { limit: 20, window: 1000 } }, 'rateLimit.window', /Did you mean `windowMs`\?/],
+      [{ rateLimit: true }, 'rateLimit', /or false/],
+      [{ penaltyMs: -1 }, 'penaltyMs', /0 or more/],
+      [{ maxQueue: 0 }, 'maxQueue', /at least 1/],
+      [{ maxQueue: 2.5 }, 'maxQueue', /whole number/],
+      [{ overflow: 'drop' }, 'overflow', /Use 'digest' \(the default\) or 'reject'/],
+      [{ store: {} }, 'store', /acquire\(\)/],
+      [{ store: 'redis' }, 'store', /LimiterStore/],
+      [{ keepAlive: 'no' }, 'keepAlive', /true or false/],
+      [{ locale: 'zh' }, 'locale', /Use 'en' \(the default\) or 'zh-CN'/],
+      [{ keywordPlacement: 'middle' }, 'keywordPlacement', /'start' or 'end' \(the default\)/],
+      [{ insertMentions: 'yes' }, 'insertMentions', /true or false/],
+      [{ userAgent: '' }, 'userAgent', /non-empty/],
+      [{ now: 5 }, 'now', /function/],
+    ];
+    for (const [options, option, hint] of cases) {
+      const error = refused({ webhook: WEBHOOK, ...options });
+      assert.equal(error.option, option, JSON.stringify(options));
+      assert.match(error.message, hint);
+      assert.equal(error.summary.subject, option);
+    }
+  });
+
+  test('natural spellings of retry', () => {
+    for (const retry of [
+      false,
+      0,
+      3,
+      { retries: 5 },
+      { maxDelayMs: 1000 },
+      'none',
+      'fast',
+      undefined,
+    ] as const) {
+      assert.ok(new Robot({ webhook: WEBHOOK, retry }));
+    }
+    assert.equal(refused({ webhook: WEBHOOK, retry: { retires: 5 } }).hint, 'Did you mean `retries`?');
+    assert.deepEqual(resolveRetry(3), { ...RETRY_POLICIES.default, retries: 3 });
+    assert.deepEqual(resolveRetry({ retries: 5 }), { ...RETRY_POLICIES.default, retries: 5 });
+    assert.deepEqual(resolveRetry({ retries: 5, factor: undefined }), {
+      ...RETRY_POLICIES.default,
+      retries: 5,
+    });
+    assert.deepEqual(resolveRetry(false), RETRY_POLICIES.none);
+    assert.deepEqual(resolveRetry(0), RETRY_POLICIES.none);
+    assert.deepEqual(resolveRetry(undefined), RETRY_POLICIES.default);
+  });
+
+  test('the near-name helper the CLI shares', () => {
+    assert.equal(closest('secert', ['webhook', 'secret']), 'secret');
+    assert.equal(closest('time', ['timeoutMs']), 'timeoutMs', 'a prefix of 3 or more');
+    assert.equal(closest('ti', ['timeoutMs']), undefined);
+    assert.equal(closest('KEYWORDS', ['keywords']), 'keywords', 'case is ignored');
+    assert.equal(closest('token', ['accessToken'], { token: 'accessToken' }), 'accessToken');
+    assert.equal(closest('zzzz', ['webhook']), undefined);
+    assert.equal(didYouMean('zzzz', ['a', 'b']), 'Use one of `a`, `b`.');
+  });
+
+  test('a SEC… secret given as the access token is refused with a hint', () => {
+    const asToken = refused({ accessToken: SECRET });
+    assert.equal(asToken.option, 'accessToken');
+    assert.match(asToken.message, /signing secret, not the access token/);
+    assert.match(asToken.hint, /as `secret`/);
+    assert.ok(!everyText(asToken).includes(SECRET));
+    const inWebhook = refused({ webhook: `https://oapi.dingtalk.com/robot/send?access_token=${SECRET}` });
+    assert.equal(inWebhook.option, 'webhook');
+    assert.ok(!everyText(inWebhook).includes(SECRET));
   });
 });

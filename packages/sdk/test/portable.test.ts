@@ -127,9 +127,11 @@ test('every exported function and class has TSDoc with an @example', () => {
 });
 
 test('every public option has TSDoc with @default and @example', () => {
-  const source = readFileSync(join(src, 'core/options.ts'), 'utf8');
+  const source = ['robot/options.ts', 'delivery/options.ts']
+    .map((file) => readFileSync(join(src, file), 'utf8'))
+    .join('\n');
   const missing: string[] = [];
-  for (const iface of ['RobotTarget', 'TransportOptions', 'MessageDefaults']) {
+  for (const iface of ['RobotTarget', 'TransportOptions', 'MessageDefaults', 'DeliveryOptions']) {
     const body = new RegExp(`export interface ${iface} \\{([\\s\\S]*?)\\n\\}`).exec(source)?.[1];
     assert.ok(body, iface);
     const props = [...body.matchAll(/(\/\*\*(?:(?!\*\/)[\s\S])*\*\/)?\s*(\w+)\?:/g)];
@@ -140,4 +142,35 @@ test('every public option has TSDoc with @default and @example', () => {
     }
   }
   assert.deepEqual(missing, []);
+});
+
+/** The layers, bottom first: a module imports only from its own layer or below (the root files sit beside). */
+const LAYERS = ['utils', 'errors', 'markdown', 'messages', 'core', 'delivery', 'robot', 'pool'];
+const ROOT_FILES: Record<string, number> = {
+  'version.ts': 0,
+  'defaults.ts': 0,
+  'index.ts': 99,
+};
+
+function layerOf(file: string): number {
+  const [top, ...rest] = relative(src, file).split('/');
+  if (rest.length === 0) return ROOT_FILES[top!] ?? 99;
+  const layer = LAYERS.indexOf(top!);
+  assert.ok(layer >= 0, `${top} is in no layer: add it to LAYERS`);
+  return layer;
+}
+
+test('layers only call down: utils → errors → messages → transport → delivery → robot → pool', () => {
+  const upward: string[] = [];
+  for (const file of files) {
+    const from = layerOf(file);
+    for (const spec of specifiers(readFileSync(file, 'utf8'))) {
+      if (!spec.startsWith('.')) continue;
+      const target = join(file, '..', spec.replace(/\.js$/, '.ts'));
+      if (layerOf(target) > from) upward.push(`${relative(src, file)} → ${relative(src, target)}`);
+    }
+  }
+  assert.deepEqual(upward, []);
+  // What the rule forbids is seen: the engine importing the robot would be listed.
+  assert.ok(layerOf(join(src, 'robot/robot.ts')) > layerOf(join(src, 'delivery/engine.ts')));
 });

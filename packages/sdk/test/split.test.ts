@@ -78,6 +78,7 @@ describe('splitMessage', () => {
         fc.integer({ min: 1, max: 40 }),
         (docs, times) => {
           const content = docs.join('\n\n').repeat(times);
+          fc.pre(content.trim() !== '');
           const parts = splitMessage(text(content, { at: { mobiles: ['13800000000'] } }), { maxBytes: 2000 });
           if (parts.length === 1) {
             assert.equal(parts[0]!.text.content, content);
@@ -85,7 +86,7 @@ describe('splitMessage', () => {
           }
           for (const [i, p] of parts.entries()) {
             assert.ok(bodyBytes(p) + 256 <= 2000, `part ${i} is ${bodyBytes(p)} bytes`);
-            assert.ok(p.text.content.startsWith(`[${i + 1}/${parts.length}]\n`));
+            assert.ok(p.text.content.startsWith(`(part ${i + 1}/${parts.length})\n`));
             assert.equal(p.at !== undefined, i === parts.length - 1, 'mentions go with the last part');
           }
           assert.equal(parts.map((p) => p.text.content.replace(PART_LABEL, '')).join(''), content);
@@ -103,8 +104,8 @@ describe('splitMessage', () => {
     assert.ok(parts.length >= 2);
     for (const [i, p] of parts.entries()) {
       assert.ok(bodyBytes(p) <= 20_000 - 256);
-      assert.equal(p.markdown.title, `Report [${i + 1}/${parts.length}]`);
-      assert.match(p.markdown.text, /^\*\*\[\d+\/\d+\]\*\*\n\n/);
+      assert.equal(p.markdown.title, `Report (part ${i + 1}/${parts.length})`);
+      assert.match(p.markdown.text, /^\*\*\(part \d+\/\d+\)\*\*\n\n/);
     }
     assert.equal(parts.map((p) => p.markdown.text.replace(PART_LABEL, '')).join(''), body);
     for (const p of parts.slice(0, -1)) assert.ok(p.markdown.text.endsWith('\n'), 'cut at a line boundary');

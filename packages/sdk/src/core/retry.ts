@@ -1,18 +1,9 @@
+import type { RetryPolicy } from '../defaults.js';
 import { isDingbotError } from '../errors/base.js';
+import { AbortedError } from '../errors/client.js';
+import { ERROR_CODES } from '../errors/codes.js';
 
-/** How a failed attempt is retried. */
-export interface RetryPolicy {
-  /** Retries after the first attempt. @default 3 */
-  retries: number;
-  /** Delay before the first retry. @default 500 */
-  minDelayMs: number;
-  /** Upper bound of any delay. @default 8000 */
-  maxDelayMs: number;
-  /** Growth of the delay per retry. @default 2 */
-  factor: number;
-  /** Randomise each delay between half and all of it, so many clients do not retry in step. @default true */
-  jitter: boolean;
-}
+export type { RetryPolicy } from '../defaults.js';
 
 /** The delay before retry number `retry` (1-based). */
 export function retryDelay(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {
@@ -21,18 +12,41 @@ export function retryDelay(policy: RetryPolicy, retry: number, random: () => num
 }
 
 /**
- * Whether the transport may try again: network errors, timeouts, HTTP 5xx/429 and errcode -1.
- * Throttling is not retried here: the delivery engine waits out the penalty instead.
+ * Whether the transport may try again: the codes whose `transportRetries` trait is set (network
+ * errors, timeouts, HTTP 5xx/429, errcode -1), when the error itself is `retryable`. Throttling is not
+ * retried here: the delivery engine waits out the penalty instead.
  */
 export function shouldRetry(error: unknown): boolean {
-  if (!isDingbotError(error)) return false;
-  return (
-    ['REQUEST_FAILED', 'TIMEOUT', 'DINGTALK_BUSY'].includes(error.code) ||
-    (error.code === 'HTTP_ERROR' && error.retryable)
-  );
+  return isDingbotError(error) && ERROR_CODES[error.code]?.transportRetries === true && error.retryable;
 }
 
-/** Resolves after `ms` milliseconds. */
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves after `ms` milliseconds, or rejects with an `AbortedError` as soon as `signal` aborts. */
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(new AbortedError(signal.reason));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new AbortedError(signal?.reason));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** A signal that aborts when either does (`AbortSignal.any` where the runtime has it). */
+export function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
+  const any = (AbortSignal as { any?: (signals: AbortSignal[]) => AbortSignal }).any;
+  if (any) return any([a, b]);
+  const controller = new AbortController();
+  for (const signal of [a, b]) {
+    if (signal.aborted) {
+      controller.abort(signal.reason);
+      break;
+    }
+    signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+  }
+  return controller.signal;
 }

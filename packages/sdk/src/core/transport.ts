@@ -1,10 +1,11 @@
 import type { DingbotError } from '../errors/base.js';
+import { AbortedError } from '../errors/client.js';
 import { classifyDingTalkError } from '../errors/dingtalk.js';
 import { HttpError, RequestError, TimeoutError } from '../errors/transport.js';
 import type { Message } from '../messages/types.js';
 import { utf8Length } from '../utils/bytes.js';
 import { VERSION } from '../version.js';
-import { delay, type RetryPolicy, retryDelay, shouldRetry } from './retry.js';
+import { anySignal, delay, type RetryPolicy, retryDelay, shouldRetry } from './retry.js';
 import { createSigner } from './sign.js';
 
 /** The part of a `fetch` response dingbot reads. */
@@ -74,24 +75,29 @@ export class Transport {
     return { url: `${url}&timestamp=${timestamp}&sign=${encodeURIComponent(signature)}`, signature };
   }
 
-  /** Posts `message`, retrying per the policy with the same `msgUuid`; throws a classified error. */
-  async post(message: OutgoingMessage, onRetry?: RetryListener): Promise<PostReceipt> {
+  /**
+   * Posts `message`, retrying per the policy with the same `msgUuid`; throws a classified error.
+   * `signal` cuts off the attempt under way and the retry delays (an `AbortedError`).
+   */
+  async post(message: OutgoingMessage, onRetry?: RetryListener, signal?: AbortSignal): Promise<PostReceipt> {
     const body = JSON.stringify(message);
     const policy = this.#config.retry;
     for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted) throw new AbortedError(signal.reason);
       try {
-        const errmsg = await this.#attempt(body, message.msgtype);
+        const errmsg = await this.#attempt(body, message.msgtype, signal);
         return { errcode: 0, errmsg, attempts: attempt };
       } catch (error) {
+        if (signal?.aborted) throw new AbortedError(signal.reason);
         if (attempt > policy.retries || !shouldRetry(error)) throw error;
         const delayMs = retryDelay(policy, attempt);
         onRetry?.({ attempt, delayMs, error: error as DingbotError });
-        await delay(delayMs);
+        await delay(delayMs, signal);
       }
     }
   }
 
-  async #attempt(body: string, msgtype: string): Promise<string> {
+  async #attempt(body: string, msgtype: string, cancel?: AbortSignal): Promise<string> {
     const { fetch, timeoutMs, userAgent, token, secret, keywords } = this.#config;
     const { url, signature } = this.#sign(this.#config.now());
     const secrets = [token, secret, signature];
@@ -103,7 +109,7 @@ export class Transport {
         method: 'POST',
         headers: { 'Content-Type': 'application/json; charset=utf-8', 'User-Agent': userAgent },
         body,
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: cancel ? anySignal(AbortSignal.timeout(timeoutMs), cancel) : AbortSignal.timeout(timeoutMs),
         redirect: 'error',
       });
       text = await response.text();

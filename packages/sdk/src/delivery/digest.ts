@@ -1,4 +1,5 @@
 import type { AtPayload, MarkdownMessage, Message } from '../messages/types.js';
+import { type Locale, TEXTS } from './locale.js';
 import { bodyBytes, DEFAULT_RESERVE_BYTES, jsonStringBytes, MAX_BODY_BYTES } from './size.js';
 
 /** Options of digests: how queued messages are merged into markdown summaries. */
@@ -22,7 +23,7 @@ export interface DigestOptions {
   reserveBytes?: number;
   /**
    * The digest's title (notification and chat list), given the number of messages and the first one.
-   * @default (count, first) => `${count} messages: ${snippet of first}`
+   * @default (count, first) => `${count} messages: ${snippet of first}` (「共 12 条消息：…」 in `'zh-CN'`)
    * @example (count) => `[prod] ${count} alerts`
    */
   title?: (count: number, first: Message) => string;
@@ -60,8 +61,9 @@ export function snippet(message: Message, max = 40): string {
   return chars.length <= max ? flat : `${chars.slice(0, max - 1).join('')}…`;
 }
 
-function defaultTitle(count: number, first: Message): string {
-  return `${count} messages: ${snippet(first)}`;
+/** The default title in `locale`. */
+function defaultTitle(locale: Locale): (count: number, first: Message) => string {
+  return (count, first) => TEXTS[locale].digestTitle(count, snippet(first));
 }
 
 /** `[label](url)` with the characters that would end the label escaped. */
@@ -125,14 +127,19 @@ export function mergeMentions(messages: Iterable<Message>): AtPayload | undefine
  * Does not check the size; see {@link takeDigest}.
  * @example buildDigest([text('a'), text('b')]).markdown.text // '#### 2 messages\n\n**1.** a\n\n**2.** b'
  */
-export function buildDigest(messages: readonly Message[], options: DigestOptions = {}): MarkdownMessage {
+export function buildDigest(
+  messages: readonly Message[],
+  options: DigestOptions = {},
+  locale: Locale = 'en',
+): MarkdownMessage {
   const first = messages[0];
   if (!first) throw new RangeError('dingbot: a digest needs at least one message');
   const items = messages.map((m, i) => renderItem(m, i + 1));
-  const title = (options.title ?? defaultTitle)(messages.length, first);
+  const title = (options.title ?? defaultTitle(locale))(messages.length, first);
+  const heading = TEXTS[locale].digestHeading(messages.length);
   const digest: MarkdownMessage = {
     msgtype: 'markdown',
-    markdown: { title, text: `#### ${messages.length} messages${SEPARATOR}${items.join(SEPARATOR)}` },
+    markdown: { title, text: `#### ${heading}${SEPARATOR}${items.join(SEPARATOR)}` },
   };
   const at = mergeMentions(messages);
   if (at) digest.at = at;
@@ -145,7 +152,12 @@ export function buildDigest(messages: readonly Message[], options: DigestOptions
  * @param queue The messages waiting, head first; read lazily, so a long queue costs nothing extra.
  * @example const d = takeDigest(queued); if (d) send(d.message), drop(d.count)
  */
-export function takeDigest(queue: Iterable<Message>, options: DigestOptions = {}): BuiltDigest | undefined {
+export function takeDigest(
+  queue: Iterable<Message>,
+  options: DigestOptions = {},
+  locale: Locale = 'en',
+): BuiltDigest | undefined {
+  const title = options.title ?? defaultTitle(locale);
   const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
   const budget = maxBytes - (options.reserveBytes ?? DEFAULT_RESERVE_BYTES);
   const maxItems = options.maxItems ?? Number.POSITIVE_INFINITY;
@@ -160,14 +172,14 @@ export function takeDigest(queue: Iterable<Message>, options: DigestOptions = {}
       (message.msgtype === 'text' || message.msgtype === 'markdown') && message.at
         ? jsonStringBytes(JSON.stringify(message.at))
         : 0;
-    if (taken.length === 0) estimate += jsonStringBytes((options.title ?? defaultTitle)(1, message)) + 16;
+    if (taken.length === 0) estimate += jsonStringBytes(title(1, message)) + 16;
     if (estimate + itemBytes + mentions + mentionBytes > budget) break;
     estimate += itemBytes;
     mentions += mentionBytes;
     taken.push(message);
   }
   while (taken.length >= 2) {
-    const message = buildDigest(taken, options);
+    const message = buildDigest(taken, options, locale);
     if (bodyBytes(message) <= budget) return { message, count: taken.length };
     taken.pop();
   }

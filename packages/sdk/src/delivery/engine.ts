@@ -1,14 +1,23 @@
 import { type DingbotError, isDingbotError } from '../errors/base.js';
-import { MessageTooLongError, OptionsError, QueueFullError, RobotClosedError } from '../errors/client.js';
+import {
+  AbortedError,
+  MessageTooLongError,
+  QueueFullError,
+  RobotClosedError,
+  ValidationError,
+} from '../errors/client.js';
+import { ERROR_CODES } from '../errors/codes.js';
 import { RateLimitedError } from '../errors/dingtalk.js';
+import { insertMentions } from '../messages/prepare.js';
 import type { Message } from '../messages/types.js';
 import { type DigestOptions, takeDigest } from './digest.js';
 import { Emitter } from './emitter.js';
 import { type Acquired, type LimiterStore, MemoryStore } from './limiter.js';
-import { type DeliveryOptions, deliveryDefaults, type OverflowPolicy, type RateLimit } from './options.js';
+import type { Locale } from './locale.js';
+import { type DeliveryOptions, type OverflowPolicy, type RateLimit, resolveDelivery } from './options.js';
 import { Ring } from './ring.js';
-import { bodyBytes, DEFAULT_RESERVE_BYTES, jsonStringBytes, MAX_BODY_BYTES } from './size.js';
-import { type SplitOptions, splitMessage } from './split.js';
+import { bodyBytes, jsonStringBytes, MAX_BODY_BYTES } from './size.js';
+import { splitMessage } from './split.js';
 
 /** `,"msgUuid":"<uuid>"`: what a generated id (36 characters) adds to a body. */
 const UUID_BYTES = 49;
@@ -93,11 +102,35 @@ export interface DeliveryStats {
   closed: boolean;
 }
 
-/** The function that posts one message, as the core transport does. */
+/**
+ * The function that posts one message, as the core transport does. `signal` is the caller's, when the
+ * message goes alone and `send()` was given one: aborting it should stop the request and its retries.
+ */
 export type PostFunction = (
   message: Message & { msgUuid: string },
   onRetry: (info: { attempt: number; delayMs: number; error: DingbotError }) => void,
+  signal?: AbortSignal,
 ) => Promise<{ attempts: number }>;
+
+/** Options of one {@link DeliveryEngine.send} (and `Robot.send`). */
+export interface SendOptions {
+  /**
+   * Cancels this send: a queued message leaves the queue, a request under way is cut off (DingTalk may
+   * have it already), and the promise rejects with an `AbortedError`. Other messages are not affected.
+   * @example { signal: AbortSignal.timeout(30_000) }
+   */
+  signal?: AbortSignal;
+}
+
+/** A message taken back from a robot's queue by `withdraw()`, with the functions that settle its caller's promise. */
+export interface Withdrawn {
+  /** The message as it waited: validated, mentions written into the text, no keyword yet. */
+  message: Message;
+  /** The caller's signal, if any. */
+  signal: AbortSignal | undefined;
+  resolve: (result: DeliveryResult) => void;
+  reject: (error: unknown) => void;
+}
 
 /** Everything a {@link DeliveryEngine} needs besides the user's {@link DeliveryOptions}. */
 export interface EngineConfig extends DeliveryOptions {
@@ -105,15 +138,19 @@ export interface EngineConfig extends DeliveryOptions {
   key: string;
   /** Posts one message (with retries), resolving on errcode 0, rejecting with a classified error. */
   post: PostFunction;
-  /** Validates and completes a message as it is sent (mentions, keyword); may throw. @default identity */
-  prepare?: (message: Message) => Message;
   /**
-   * The message as it waits in the queue and shows inside a digest: validated and completed like
-   * `prepare`, but without what each send needs only once (the keyword), so a digest of 50 alerts
-   * does not repeat the keyword 50 times. `prepare` is applied again when it is sent.
-   * @default prepare
+   * Completes what goes out, once per send (a message alone, a digest, a part): e.g. adds the robot's
+   * keyword, which a digest of 50 alerts then holds once. Must not throw for a message given to `send()`.
+   * The engine never validates: give it messages that are valid already.
+   * @default the identity
    */
-  content?: (message: Message) => Message;
+  finalise?: (message: Message) => Message;
+  /**
+   * The most UTF-8 bytes `finalise` adds to a body (a keyword and its separator): kept free when the
+   * engine decides whether a message fits or must be split.
+   * @default 0
+   */
+  finaliseBytes?: number;
   /** DingTalk's body limit. @default 20000 */
   maxBytes?: number;
   /** Makes a `msgUuid`. @default crypto.randomUUID */
@@ -125,6 +162,7 @@ export interface EngineConfig extends DeliveryOptions {
 interface Pending {
   resolve: (result: DeliveryResult) => void;
   reject: (error: unknown) => void;
+  signal: AbortSignal | undefined;
   queuedAt: number;
   /** Parts of a split message, filled as they go. */
   parts: (PartResult | undefined)[] | undefined;
@@ -182,7 +220,13 @@ export class DeliveryEngine {
   readonly #rate: RateLimit | false;
   readonly #store: LimiterStore;
   readonly #digest: DigestOptions | false;
-  readonly #split: SplitOptions | false;
+  readonly #split: { maxBytes: number; reserveBytes: number } | false;
+  readonly #penalty: 'wait' | 'fail';
+  readonly #penaltyMs: number;
+  readonly #keepAlive: boolean;
+  readonly #locale: Locale;
+  readonly #finalise: (message: Message) => Message;
+  readonly #finaliseBytes: number;
   readonly #maxBytes: number;
   readonly #queue: Ring<Slot>;
   readonly #overflow: OverflowPolicy;
@@ -199,6 +243,8 @@ export class DeliveryEngine {
   /** Set by `abort()`: what every message still queued is rejected with. */
   #aborted: { error: unknown } | undefined;
   #lastThrottle: DingbotError | undefined;
+  /** A send was cancelled while another was under way: its entries leave the queue once that is over. */
+  #cancelledInFlight = false;
   #idle: (() => void)[] = [];
   readonly #stats = {
     sends: 0,
@@ -214,45 +260,20 @@ export class DeliveryEngine {
 
   constructor(config: EngineConfig) {
     this.#config = config;
-    this.#rate = config.rateLimit === undefined ? { ...deliveryDefaults.rateLimit } : config.rateLimit;
-    if (this.#rate !== false) {
-      const { limit, windowMs } = this.#rate;
-      if (!Number.isInteger(limit) || limit < 1 || !Number.isFinite(windowMs) || windowMs <= 0) {
-        throw new OptionsError(
-          'rateLimit',
-          `is ${JSON.stringify(this.#rate)}`,
-          'Give { limit: 20, windowMs: 60000 } (a positive integer and a positive duration), or false.',
-        );
-      }
-    }
-    const penaltyMs = config.penaltyMs ?? deliveryDefaults.penaltyMs;
-    if (!Number.isFinite(penaltyMs) || penaltyMs < 0) {
-      throw new OptionsError(
-        'penaltyMs',
-        `is ${String(penaltyMs)}`,
-        'Give the pause after a throttle in milliseconds, e.g. 600000.',
-      );
-    }
-    const maxQueue = config.maxQueue ?? deliveryDefaults.maxQueue;
-    if (!Number.isInteger(maxQueue) || maxQueue < 1) {
-      throw new OptionsError('maxQueue', `is ${String(maxQueue)}`, 'Give a positive integer, e.g. 10000.');
-    }
-    const overflow = config.overflow ?? deliveryDefaults.overflow;
-    if (overflow !== 'digest' && overflow !== 'reject') {
-      throw new OptionsError('overflow', `is ${JSON.stringify(overflow)}`, "Use 'digest' or 'reject'.");
-    }
-    this.#overflow = overflow;
-    this.#store = config.store ?? defaultStore();
     this.#maxBytes = config.maxBytes ?? MAX_BODY_BYTES;
-    this.#digest =
-      config.digest === false
-        ? false
-        : { maxBytes: this.#maxBytes, ...(config.digest === true ? {} : config.digest) };
-    this.#split =
-      config.split === false
-        ? false
-        : { maxBytes: this.#maxBytes, ...(config.split === true ? {} : config.split) };
-    this.#queue = new Ring(maxQueue);
+    const options = resolveDelivery(config, this.#maxBytes);
+    this.#rate = options.rateLimit;
+    this.#penalty = options.penalty;
+    this.#penaltyMs = options.penaltyMs;
+    this.#overflow = options.overflow;
+    this.#keepAlive = options.keepAlive;
+    this.#locale = options.locale;
+    this.#store = options.store ?? defaultStore();
+    this.#digest = options.digest;
+    this.#split = options.split;
+    this.#finalise = config.finalise ?? ((m) => m);
+    this.#finaliseBytes = config.finaliseBytes ?? 0;
+    this.#queue = new Ring(options.maxQueue);
     this.#now = config.now ?? Date.now;
     this.#uuid = config.uuid ?? (() => crypto.randomUUID());
   }
@@ -267,13 +288,16 @@ export class DeliveryEngine {
 
   /**
    * Queues a message and resolves when all its content was delivered (alone, in a digest, or as
-   * parts); rejects when it cannot be sent. Never blocks: the message waits its turn.
+   * parts); rejects when it cannot be sent. Never blocks: the message waits its turn. The message must
+   * be valid already (the engine does not validate); its `msgUuid`, if any, is used when it goes alone.
    */
-  send(message: Message): Promise<DeliveryResult> {
+  send(message: Message, options: SendOptions = {}): Promise<DeliveryResult> {
     if (this.#closed) return Promise.reject(new RobotClosedError());
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(new AbortedError(signal.reason));
     let parts: Message[];
     try {
-      parts = this.#prepare(message);
+      parts = this.#admit(message);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -283,9 +307,18 @@ export class DeliveryEngine {
       }
     }
     return new Promise<DeliveryResult>((resolve, reject) => {
+      const onAbort = () => this.#cancel(pending, signal?.reason);
+      const done = () => signal?.removeEventListener('abort', onAbort);
       const pending: Pending = {
-        resolve,
-        reject,
+        resolve: (result) => {
+          done();
+          resolve(result);
+        },
+        reject: (error) => {
+          done();
+          reject(error);
+        },
+        signal,
         queuedAt: this.#now(),
         parts: parts.length > 1 ? new Array(parts.length).fill(undefined) : undefined,
         left: parts.length,
@@ -296,8 +329,46 @@ export class DeliveryEngine {
         this.#queue.push({ message: part, uuid, pending, part: i, cap: Number.POSITIVE_INFINITY });
       });
       this.#messages += parts.length;
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.#kick();
     });
+  }
+
+  /** The caller's signal was aborted: reject at once and take the message's entries out of the queue. */
+  #cancel(pending: Pending, reason: unknown): void {
+    if (pending.settled) return;
+    pending.settled = true;
+    pending.reject(new AbortedError(reason));
+    // While a send is under way the queue's head belongs to it: the pump drops the rest when it is over.
+    if (this.#inFlight === undefined) this.#dropSettled();
+    else this.#cancelledInFlight = true;
+  }
+
+  /** Removes queued entries whose caller's promise has settled already (cancelled). */
+  #dropSettled(): void {
+    const slots: Slot[] = [];
+    let removed = 0;
+    for (const slot of this.#queue.takeFrom(0)) {
+      if (!isBundle(slot)) {
+        if (slot.pending.settled) removed++;
+        else slots.push(slot);
+        continue;
+      }
+      const kept = slot.entries.filter((e) => !e.pending.settled);
+      removed += slot.entries.length - kept.length;
+      if (kept.length) slots.push({ entries: kept });
+    }
+    if (removed === 0) {
+      this.#queue.replaceFrom(0, slots);
+      return;
+    }
+    this.#queue.replaceFrom(0, slots);
+    this.#messages -= removed;
+    if (this.#queue.length === 0 && this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#checkIdle();
   }
 
   /** Resolves when everything queued was delivered or has failed. */
@@ -366,16 +437,23 @@ export class DeliveryEngine {
    * another robot. Each comes with the functions that settle its caller's promise.
    * Parts of split messages stay, so a message is never delivered half here, half there.
    */
-  evacuate(): { message: Message; resolve: (r: DeliveryResult) => void; reject: (e: unknown) => void }[] {
+  withdraw(): Withdrawn[] {
     const from = this.#inFlight?.slots ?? 0;
     const taken = this.#queue.takeFrom(from);
     const keep: Slot[] = [];
-    const out: ReturnType<DeliveryEngine['evacuate']> = [];
+    const out: Withdrawn[] = [];
     for (const slot of taken) {
       for (const entry of isBundle(slot) ? slot.entries : [slot]) {
         if (entry.pending.parts || entry.pending.settled) keep.push(entry);
         else {
-          out.push({ message: entry.message, resolve: entry.pending.resolve, reject: entry.pending.reject });
+          const { pending } = entry;
+          // The next robot's promise settles the caller's; this engine no longer listens to the signal.
+          out.push({
+            message: entry.message,
+            signal: pending.signal,
+            resolve: pending.resolve,
+            reject: pending.reject,
+          });
           entry.pending.settled = true;
           this.#messages--;
         }
@@ -386,30 +464,50 @@ export class DeliveryEngine {
     return out;
   }
 
-  #prepare(message: Message): Message[] {
-    const prepare = this.#config.prepare ?? ((m: Message) => m);
-    const content = this.#config.content ?? prepare;
-    const whole = prepare(message);
-    const bytes = bodyBytes(whole) + uuidBytes(message.msgUuid);
-    if (bytes <= this.#maxBytes) return [content === prepare ? whole : content(message)];
-    if (this.#split === false || (message.msgtype !== 'text' && message.msgtype !== 'markdown')) {
-      throw new MessageTooLongError(bytes, this.#maxBytes, message.msgtype);
+  /**
+   * The entries a message takes in the queue: itself, or its parts when it is over the limit. Sizes
+   * count what `finalise` may add and the `msgUuid`; `finalise` itself runs only near the limit.
+   */
+  #admit(message: Message): Message[] {
+    const content = message.msgUuid === undefined ? message : withoutUuid(message);
+    const uuid = uuidBytes(message.msgUuid);
+    const bound = bodyBytes(content) + this.#finaliseBytes + uuid;
+    if (bound <= this.#maxBytes) return [content];
+    const bytes = bodyBytes(this.#finalise(content)) + uuid;
+    if (bytes <= this.#maxBytes) return [content];
+    if (this.#split === false || (content.msgtype !== 'text' && content.msgtype !== 'markdown')) {
+      throw new MessageTooLongError(bytes, this.#maxBytes, content.msgtype);
     }
-    // Room for what prepare() adds to each part (mentions, keyword) besides the msgUuid.
-    const growth = Math.max(0, bodyBytes(whole) - bodyBytes(message));
+    // The mentions were in the text: the last part, which carries `at`, must have them in its text too.
+    const mentioned = insertMentions(content) === content;
+    const mentionBytes = content.at ? jsonStringBytes(JSON.stringify(content.at)) : 0;
     const reserveBytes = Math.max(
-      this.#split.reserveBytes ?? DEFAULT_RESERVE_BYTES,
-      growth + UUID_BYTES + 16,
+      this.#split.reserveBytes,
+      this.#finaliseBytes + mentionBytes + UUID_BYTES + 16,
     );
-    const parts = splitMessage(message, { ...this.#split, reserveBytes });
+    let parts: Message[];
+    try {
+      parts = splitMessage(content, { ...this.#split, reserveBytes }, this.#locale);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      // Only what every part repeats is left: the mentions (which go with the last part, and whose
+      // @… go into its text) fill the limit on their own.
+      const people = (content.at?.atMobiles?.length ?? 0) + (content.at?.atUserIds?.length ?? 0);
+      throw new ValidationError(
+        'at',
+        `mentions ${people} people: their mentions alone take about ${2 * mentionBytes} of the ${this.#split.maxBytes} bytes a message may have`,
+        'Mention fewer people per message (send several messages), or mention everyone with isAtAll (at: { all: true }).',
+      );
+    }
+    if (mentioned) parts[parts.length - 1] = insertMentions(parts[parts.length - 1]!);
     for (const part of parts) {
-      const size = bodyBytes(prepare(part)) + UUID_BYTES;
-      if (size > this.#maxBytes) throw new MessageTooLongError(size, this.#maxBytes, message.msgtype);
+      const size = bodyBytes(part) + this.#finaliseBytes + UUID_BYTES;
+      if (size > this.#maxBytes) throw new MessageTooLongError(size, this.#maxBytes, content.msgtype);
     }
     this.#stats.splits++;
     this.#stats.parts += parts.length;
     this.#events.emit('split', { parts: parts.length, bytes });
-    return parts.map(content);
+    return parts;
   }
 
   /** Makes room for `needed` slots by merging queued messages into bundles; false when it cannot. */
@@ -426,7 +524,7 @@ export class DeliveryEngine {
     const slots: Slot[] = [];
     const options = this.#digest;
     for (let i = 0; i < entries.length; ) {
-      const built = takeDigest(messagesOf(entries, i), options);
+      const built = takeDigest(messagesOf(entries, i), options, this.#locale);
       const count = built?.count ?? 1;
       slots.push(
         count === 1
@@ -464,7 +562,7 @@ export class DeliveryEngine {
       },
       Math.max(1, Math.ceil(ms)),
     );
-    if (this.#config.keepAlive === false) (this.#timer as { unref?: () => void }).unref?.();
+    if (!this.#keepAlive) (this.#timer as { unref?: () => void }).unref?.();
   }
 
   async #acquire(): Promise<Acquired> {
@@ -488,6 +586,8 @@ export class DeliveryEngine {
     this.#running = true;
     try {
       while (this.#queue.length > 0) {
+        this.#dropCancelled();
+        if (this.#queue.length === 0) break;
         // Aborted while a send was under way: what it left queued (the rest of a bundle) goes too.
         if (this.#aborted) {
           this.#rejectAll(this.#aborted.error);
@@ -498,7 +598,7 @@ export class DeliveryEngine {
         if (this.#queue.length === 0) break;
         if (!slot.ok) {
           if (slot.reason === 'penalty') this.#pause(slot.retryInMs, 'store');
-          if (slot.reason === 'penalty' && this.#config.penalty === 'fail') {
+          if (slot.reason === 'penalty' && this.#penalty === 'fail') {
             this.#rejectAll(
               this.#lastThrottle ??
                 new RateLimitedError({ errmsg: `penalty in effect for ${slot.retryInMs} ms more` }),
@@ -509,17 +609,32 @@ export class DeliveryEngine {
           return;
         }
         this.#resume();
-        const batch = this.#form(slot.remaining);
+        let batch: Batch;
+        try {
+          batch = this.#form(slot.remaining);
+        } catch (error) {
+          // A `finalise` that throws fails the message at the head alone; the queue goes on.
+          const head = this.#queue.at(0)!;
+          const entry = isBundle(head) ? head.entries[0]! : head;
+          if (slot.ticket) await this.#store.settle(this.#config.key, slot.ticket).catch(() => {});
+          this.#failed({ kind: 'alone', message: entry.message, entries: [entry], slots: 1 }, '', error);
+          continue;
+        }
         const msgUuid = (batch.kind === 'alone' ? batch.entries[0]!.uuid : undefined) ?? this.#uuid();
         const outgoing = { ...batch.message, msgUuid };
+        const signal = batch.kind === 'alone' ? batch.entries[0]!.pending.signal : undefined;
         this.#inFlight = batch;
         let attempts = 0;
         let failure: unknown;
         try {
-          ({ attempts } = await this.#config.post(outgoing, (info) => {
-            this.#stats.retries++;
-            this.#events.emit('retried', { msgUuid, ...info });
-          }));
+          ({ attempts } = await this.#config.post(
+            outgoing,
+            (info) => {
+              this.#stats.retries++;
+              this.#events.emit('retried', { msgUuid, ...info });
+            },
+            signal,
+          ));
         } catch (error) {
           failure = error ?? new Error('dingbot: post failed');
         } finally {
@@ -528,9 +643,9 @@ export class DeliveryEngine {
         }
         if (failure === undefined) {
           this.#delivered(batch, msgUuid, attempts, bodyBytes(outgoing));
-        } else if (isDingbotError(failure) && failure.code === 'RATE_LIMITED') {
+        } else if (throttled(failure)) {
           // Nothing of the batch was posted: it stays at the head; a new digest may hold more next time.
-          const penaltyMs = this.#config.penaltyMs ?? deliveryDefaults.penaltyMs;
+          const penaltyMs = this.#penaltyMs;
           await this.#store.penalize(this.#config.key, penaltyMs).catch(() => {});
           this.#pause(penaltyMs, 'dingtalk', failure);
           if (this.#aborted) {
@@ -538,7 +653,7 @@ export class DeliveryEngine {
             this.#failed(batch, msgUuid, failure);
             continue;
           }
-          if (this.#config.penalty === 'fail') {
+          if (this.#penalty === 'fail') {
             this.#lastThrottle = failure;
             this.#failed(batch, msgUuid, failure);
             this.#rejectAll(failure);
@@ -557,8 +672,16 @@ export class DeliveryEngine {
       }
     } finally {
       this.#running = false;
+      this.#dropCancelled();
       this.#checkIdle();
     }
+  }
+
+  /** Drops what was cancelled while a send was under way (the queue's head belonged to it then). */
+  #dropCancelled(): void {
+    if (!this.#cancelledInFlight) return;
+    this.#cancelledInFlight = false;
+    this.#dropSettled();
   }
 
   #pause(ms: number, source: 'dingtalk' | 'store', error?: DingbotError): void {
@@ -588,24 +711,15 @@ export class DeliveryEngine {
       if (batch) return batch;
     }
     const entry = isBundle(head) ? head.entries[0]! : head;
-    const prepare = this.#config.prepare ?? ((m: Message) => m);
-    const content = this.#config.content ?? prepare;
-    const message = content === prepare ? entry.message : prepare(entry.message);
-    return { kind: 'alone', message, entries: [entry], slots: 1 };
+    return { kind: 'alone', message: this.#finalise(entry.message), entries: [entry], slots: 1 };
   }
 
   #formDigest(options: DigestOptions): Batch | undefined {
-    const prepare = this.#config.prepare ?? ((m: Message) => m);
     let maxItems = options.maxItems ?? Number.POSITIVE_INFINITY;
     for (let tries = 0; tries < 8; tries++) {
-      const built = takeDigest(this.#headMessages(), { ...options, maxItems });
+      const built = takeDigest(this.#headMessages(), { ...options, maxItems }, this.#locale);
       if (!built) return undefined;
-      let message: Message;
-      try {
-        message = prepare(built.message);
-      } catch {
-        return undefined;
-      }
+      const message = this.#finalise(built.message);
       if (bodyBytes(message) + UUID_BYTES <= this.#maxBytes) {
         const entries: Entry[] = [];
         let slots = 0;
@@ -697,34 +811,24 @@ export class DeliveryEngine {
       entry.pending.reject(error);
     }
     // The rest of a rejected split message would reach the group as orphan parts: drop them.
-    if (split.size) this.#drop(split);
+    if (split.size) this.#dropSettled();
     this.#events.emit('failed', { msgUuid, count: batch.entries.length, error });
-  }
-
-  /** Removes the queued entries of these messages (nothing is in flight when it runs). */
-  #drop(messages: ReadonlySet<Pending>): void {
-    const slots: Slot[] = [];
-    let removed = 0;
-    for (const slot of this.#queue.takeFrom(0)) {
-      if (!isBundle(slot)) {
-        if (messages.has(slot.pending)) removed++;
-        else slots.push(slot);
-        continue;
-      }
-      const kept = slot.entries.filter((e) => !messages.has(e.pending));
-      removed += slot.entries.length - kept.length;
-      if (kept.length) slots.push({ entries: kept });
-    }
-    this.#queue.replaceFrom(0, slots);
-    this.#messages -= removed;
   }
 }
 
-/** Errors about a message's content: in a digest, maybe about one item only. */
-const CONTENT_ERRORS = new Set(['CONTENT_REJECTED', 'MESSAGE_TOO_LONG', 'BAD_REQUEST', 'VALIDATION']);
-
+/** Errors about a message's content (the `aboutContent` trait): in a digest, maybe about one item only. */
 function refusedForContent(error: unknown): boolean {
-  return isDingbotError(error) && CONTENT_ERRORS.has(error.code);
+  return isDingbotError(error) && ERROR_CODES[error.code]?.aboutContent === true;
+}
+
+/** Throttling (the `pausesRobot` trait): the robot waits out a penalty. */
+function throttled(error: unknown): error is DingbotError {
+  return isDingbotError(error) && ERROR_CODES[error.code]?.pausesRobot === true;
+}
+
+function withoutUuid(message: Message): Message {
+  const { msgUuid: _uuid, ...content } = message;
+  return content as Message;
 }
 
 function* messagesOf(entries: readonly Entry[], from: number): Generator<Message> {

@@ -1,14 +1,15 @@
+import { defaults } from '../defaults.js';
 import type { Message } from '../messages/types.js';
 import { utf8Length } from '../utils/bytes.js';
 
 /** DingTalk's body limit, in UTF-8 bytes of the JSON body. */
-export const MAX_BODY_BYTES = 20_000;
+export const MAX_BODY_BYTES = defaults.maxBodyBytes;
 
 /**
  * Bytes kept free in every part and digest for what is added after they are built: the `msgUuid`
  * (`"msgUuid":"<36 chars>"`) and a keyword or a mention the robot may still insert.
  */
-export const DEFAULT_RESERVE_BYTES = 256;
+export const DEFAULT_RESERVE_BYTES = defaults.reserveBytes;
 
 /**
  * The size DingTalk measures: the UTF-8 bytes of the JSON body.

@@ -1,4 +1,5 @@
 import type { MarkdownMessage, TextMessage } from '../messages/types.js';
+import { type Locale, TEXTS } from './locale.js';
 import { bodyBytes, DEFAULT_RESERVE_BYTES, jsonCharCost, MAX_BODY_BYTES } from './size.js';
 
 /** Options of {@link splitMessage}. */
@@ -19,16 +20,22 @@ export interface SplitOptions {
 export type SplittableMessage = TextMessage | MarkdownMessage;
 
 /**
- * The label put in front of part `index` of `total`: `[2/3]` and a line break for text,
- * a bold `[2/3]` and a blank line for markdown (whose title also gets ` [2/3]`).
- * @example partLabel('text', 2, 3) // '[2/3]\n'
+ * The label put in front of part `index` of `total`, in `locale`: `(part 2/3)` (「（第 2/3 段）」) and a
+ * line break for text, the same in bold and a blank line for markdown (whose title also gets it).
+ * @example partLabel('text', 2, 3) // '(part 2/3)\n'
  */
-export function partLabel(msgtype: SplittableMessage['msgtype'], index: number, total: number): string {
-  return msgtype === 'text' ? `[${index}/${total}]\n` : `**[${index}/${total}]**\n\n`;
+export function partLabel(
+  msgtype: SplittableMessage['msgtype'],
+  index: number,
+  total: number,
+  locale: Locale = 'en',
+): string {
+  const label = TEXTS[locale].part(index, total);
+  return msgtype === 'text' ? `${label}\n` : `**${label}**\n\n`;
 }
 
-/** Matches the label {@link partLabel} puts at the start of a part's text. */
-export const PART_LABEL = /^(?:\[\d+\/\d+\]\n|\*\*\[\d+\/\d+\]\*\*\n\n)/;
+/** Matches the label {@link partLabel} puts at the start of a part's text, in every locale. */
+export const PART_LABEL = /^(?:\*\*)?(?:\(part \d+\/\d+\)|（第 \d+\/\d+ 段）)(?:\n|\*\*\n\n)/;
 
 /**
  * Splits a text or markdown message whose body is over the limit into numbered parts, each within
@@ -37,17 +44,23 @@ export const PART_LABEL = /^(?:\[\d+\/\d+\]\n|\*\*\[\d+\/\d+\]\*\*\n\n)/;
  * Returns `[message]` when it already fits.
  * @example splitMessage(text(longLog)).length // 3: '[1/3]\n…', '[2/3]\n…', '[3/3]\n…'
  */
-export function splitMessage<M extends SplittableMessage>(message: M, options: SplitOptions = {}): M[] {
+export function splitMessage<M extends SplittableMessage>(
+  message: M,
+  options: SplitOptions = {},
+  locale: Locale = 'en',
+): M[] {
   const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
   const reserve = options.reserveBytes ?? DEFAULT_RESERVE_BYTES;
   if (bodyBytes(message) + reserve <= maxBytes) return [message];
   const body = message.msgtype === 'text' ? message.text.content : message.markdown.text;
   // The widest label any part can get: numbering never goes past 4 digits for a 20 kB budget.
-  const shell = part(message, '', 9999, 9999, true);
+  const shell = part(message, '', 9999, 9999, true, locale);
   const budget = maxBytes - reserve - bodyBytes(shell);
   if (budget < 64) throw new RangeError(`dingbot: maxBytes ${maxBytes} leaves no room for a part's text`);
   const chunks = splitText(body, budget, message.msgtype === 'markdown');
-  return chunks.map((chunk, i) => part(message, chunk, i + 1, chunks.length, i === chunks.length - 1));
+  return chunks.map((chunk, i) =>
+    part(message, chunk, i + 1, chunks.length, i === chunks.length - 1, locale),
+  );
 }
 
 function part<M extends SplittableMessage>(
@@ -56,13 +69,21 @@ function part<M extends SplittableMessage>(
   index: number,
   total: number,
   last: boolean,
+  locale: Locale,
 ): M {
-  const label = partLabel(message.msgtype, index, total);
+  const label = partLabel(message.msgtype, index, total, locale);
+  const texts = TEXTS[locale];
   const { at, msgUuid: _uuid, ...rest } = message;
   const out = (
     message.msgtype === 'text'
       ? { ...rest, text: { content: label + chunk } }
-      : { ...rest, markdown: { title: `${message.markdown.title} [${index}/${total}]`, text: label + chunk } }
+      : {
+          ...rest,
+          markdown: {
+            title: `${message.markdown.title}${texts.titleSeparator}${texts.part(index, total)}`,
+            text: label + chunk,
+          },
+        }
   ) as M;
   if (at && last) out.at = at;
   return out;

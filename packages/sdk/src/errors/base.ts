@@ -1,4 +1,5 @@
 import { REDACTED, redactSecrets, redactUrl } from '../utils/redact.js';
+import { type DingbotErrorCode, ERROR_CODES } from './codes.js';
 
 const brand = Symbol.for('dingbot.error');
 
@@ -7,6 +8,26 @@ export interface RedactedRequest {
   method: string;
   url: string;
 }
+
+/**
+ * What went wrong, apart from what to do about it: for programs that show or translate errors, so that
+ * none has to take `message` apart.
+ */
+export interface ErrorSummary {
+  /**
+   * One sentence without the hint and without a final period; DingTalk's errcode and errmsg in brackets
+   * when it answered.
+   * @example 'DingTalk refused the signature (errcode 310000: sign not match)'
+   */
+  readonly text: string;
+  /** What the error is about, as the user wrote it: an option (`secret`) or a field (`at.atMobiles`). */
+  readonly subject?: string;
+  /** What is wrong with `subject`, e.g. `is empty` (`text` says it too, with the subject). */
+  readonly problem?: string;
+}
+
+/** The summary given to the {@link DingbotError} constructor: a sentence, or a sentence with its subject. */
+export type ErrorSummaryInit = string | { text: string; subject?: string; problem?: string };
 
 /** What every dingbot error is built from. */
 export interface DingbotErrorInit {
@@ -32,8 +53,13 @@ export interface DingbotErrorInit {
  */
 export class DingbotError extends Error {
   override name = 'DingbotError';
-  /** A stable, machine-readable identifier of what went wrong, e.g. `SIGN_MISMATCH`. */
-  readonly code: string;
+  /**
+   * A stable, machine-readable identifier of what went wrong, e.g. `SIGN_MISMATCH`; its traits are in
+   * {@link ERROR_CODES}.
+   */
+  readonly code: DingbotErrorCode;
+  /** What went wrong, without the hint: for programs that show errors their own way. */
+  readonly summary: ErrorSummary;
   /** DingTalk's `errcode`, when DingTalk answered. */
   readonly errcode: number | undefined;
   /** DingTalk's `errmsg`, when DingTalk answered. */
@@ -45,18 +71,40 @@ export class DingbotError extends Error {
   /** The request, with the access token, timestamp, sign and secret redacted. */
   readonly request: RedactedRequest | undefined;
 
-  constructor(code: string, summary: string, hint: string, retryable: boolean, init: DingbotErrorInit = {}) {
+  /**
+   * @param code The error's code.
+   * @param summary What went wrong, one sentence without a final period.
+   * @param hint What to do about it.
+   * @param retryable Whether sending again can succeed unchanged; by default the code's trait.
+   * @param init DingTalk's answer, the request, the cause, and the secrets to scrub.
+   */
+  constructor(
+    code: DingbotErrorCode,
+    summary: ErrorSummaryInit,
+    hint: string,
+    retryable?: boolean,
+    init: DingbotErrorInit = {},
+  ) {
     const secrets = init.secrets ?? [];
     const scrub = (text: string) => redactSecrets(text, secrets);
     // A server's text may echo the request URL: its token, timestamp and sign go too.
     const errmsg = init.errmsg === undefined ? undefined : scrub(redactUrl(init.errmsg));
     const detail = init.errcode !== undefined ? ` (errcode ${init.errcode}: ${errmsg ?? ''})` : '';
-    super(scrub(`${summary}${detail}. ${hint}`), { cause: redactCause(init.cause, scrub) });
+    const given = typeof summary === 'string' ? { text: summary } : summary;
+    const text = scrub(`${given.text}${detail}`);
+    const prefix = code === 'INVALID_OPTIONS' ? 'dingbot: ' : '';
+    super(`${prefix}${text}. ${scrub(hint)}`, { cause: redactCause(init.cause, scrub) });
     Object.defineProperty(this, brand, { value: true });
     this.code = code;
+    this.summary = {
+      text,
+      ...(given.subject === undefined ? {} : { subject: scrub(given.subject) }),
+      ...(given.problem === undefined ? {} : { problem: scrub(given.problem) }),
+    };
     this.errcode = init.errcode;
     this.errmsg = errmsg;
-    this.retryable = retryable;
+    const trait = ERROR_CODES[code]?.retryable;
+    this.retryable = retryable ?? trait === true;
     this.hint = scrub(hint);
     this.request = init.request && {
       method: init.request.method,
@@ -70,6 +118,7 @@ export class DingbotError extends Error {
       name: this.name,
       code: this.code,
       message: this.message,
+      summary: this.summary,
       errcode: this.errcode,
       errmsg: this.errmsg,
       retryable: this.retryable,

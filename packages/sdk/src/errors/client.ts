@@ -6,10 +6,24 @@ import { DingbotError } from './base.js';
  */
 export class ValidationError extends DingbotError {
   override name = 'ValidationError';
-  /** Path of the offending field, e.g. `actionCard.btns[1].actionURL`. */
+  /**
+   * Path of the offending field as the caller wrote it: `actionCard.btns[1].actionURL` in a message given
+   * to `send()`, `url` or `items[0].picUrl` in a builder's input.
+   */
   readonly field: string;
-  constructor(field: string, problem: string, fix: string) {
-    super('VALIDATION', `Invalid message: ${field} ${problem}`, fix, false);
+  /**
+   * @param field The field, as the caller wrote it.
+   * @param problem What is wrong with it, e.g. `is missing`.
+   * @param fix What to do about it.
+   * @param where Who was given the field: `'message'` (the default) or a builder such as `'link()'`.
+   */
+  constructor(field: string, problem: string, fix: string, where = 'message') {
+    super(
+      'VALIDATION',
+      { text: `Invalid ${where}: ${field} ${problem}`, subject: field, problem },
+      fix,
+      false,
+    );
     this.field = field;
   }
 }
@@ -23,7 +37,15 @@ export class OptionsError extends DingbotError {
   /** The option, e.g. `accessToken`. */
   readonly option: string;
   constructor(option: string, problem: string, fix: string, secrets: readonly (string | undefined)[] = []) {
-    super('INVALID_OPTIONS', `dingbot: option \`${option}\` ${problem}`, fix, false, { secrets });
+    super(
+      'INVALID_OPTIONS',
+      { text: `option \`${option}\` ${problem}`, subject: option, problem },
+      fix,
+      false,
+      {
+        secrets,
+      },
+    );
     this.option = option;
   }
 }
@@ -84,5 +106,26 @@ export class RobotClosedError extends DingbotError {
   override name = 'RobotClosedError';
   constructor() {
     super('ROBOT_CLOSED', 'The robot is closed', 'Create a new Robot; close() is final.', false);
+  }
+}
+
+/**
+ * The `signal` given to `send()` was aborted: the message was taken out of the queue (or its request
+ * cut off, in which case DingTalk may still have received it). The signal's `reason` is the `cause`.
+ * @example
+ * const controller = new AbortController();
+ * setTimeout(() => controller.abort(), 5_000);
+ * try { await robot.text('hi', {}, { signal: controller.signal }); } catch (error) { if (error instanceof AbortedError) … }
+ */
+export class AbortedError extends DingbotError {
+  override name = 'AbortedError';
+  constructor(reason?: unknown) {
+    super(
+      'ABORTED',
+      'The send was cancelled through its signal',
+      'Nothing to fix: the signal given to send() was aborted. A message already on its way to DingTalk may still show.',
+      false,
+      reason === undefined ? {} : { cause: reason },
+    );
   }
 }

@@ -1,3 +1,4 @@
+import { defaults } from '../defaults.js';
 import { DingbotError, type DingbotErrorInit } from './base.js';
 import { MessageTooLongError } from './client.js';
 
@@ -160,24 +161,26 @@ export class RobotUnavailableError extends DingTalkError {
   /** What happened to the robot. */
   readonly reason: RobotUnavailableReason;
   constructor(reason: RobotUnavailableReason, init: DingbotErrorInit) {
-    const text = {
-      disabled: [
-        'ROBOT_DISABLED',
-        'The robot is disabled',
-        "A group admin must enable it again in the group's robot settings.",
-      ],
-      dissolved: [
-        'GROUP_DISSOLVED',
-        'The group was dissolved',
-        'Create a robot in another group and use its webhook.',
-      ],
-      gone: [
-        'ROBOT_GONE',
-        'The robot is no longer in the group',
-        'Add the robot to the group again and use its new webhook.',
-      ],
-    }[reason];
-    super(text[0]!, text[1]!, text[2]!, false, init);
+    const text = (
+      {
+        disabled: [
+          'ROBOT_DISABLED',
+          'The robot is disabled',
+          "A group admin must enable it again in the group's robot settings.",
+        ],
+        dissolved: [
+          'GROUP_DISSOLVED',
+          'The group was dissolved',
+          'Create a robot in another group and use its webhook.',
+        ],
+        gone: [
+          'ROBOT_GONE',
+          'The robot is no longer in the group',
+          'Add the robot to the group again and use its new webhook.',
+        ],
+      } as const
+    )[reason];
+    super(text[0], text[1], text[2], false, init);
     this.reason = reason;
   }
 }
@@ -314,7 +317,12 @@ export function classifyDingTalkError(
     case 400105:
       return new UnsupportedMessageTypeError(init);
     case 460101:
-      return new MessageTooLongError(context.bytes, 20000, context.msgtype ?? 'message', init);
+      return new MessageTooLongError(
+        context.bytes,
+        defaults.maxBodyBytes,
+        context.msgtype ?? 'message',
+        init,
+      );
     case -1:
       return new BusyError(init);
     case 43002:

@@ -1,5 +1,6 @@
 import { redactSecrets, redactUrl } from '../utils/redact.js';
 import { DingbotError, type DingbotErrorInit } from './base.js';
+import type { DingbotErrorCode } from './codes.js';
 
 /**
  * No usable answer: network down, DNS failure, connection refused, TLS error (`REQUEST_FAILED`,
@@ -12,7 +13,7 @@ export class RequestError extends DingbotError {
     summary: string,
     hint: string,
     init: DingbotErrorInit,
-    code = 'REQUEST_FAILED',
+    code: Extract<DingbotErrorCode, 'REQUEST_FAILED' | 'REDIRECT' | 'TIMEOUT'> = 'REQUEST_FAILED',
     retryable = true,
   ) {
     super(code, summary, hint, retryable, init);

@@ -24,14 +24,22 @@ export function insertMentions<M extends Message>(message: M): M {
   return { ...message, markdown: { ...message.markdown, text: `${body}\n\n${missing.join(' ')}` } };
 }
 
-/** Whether `@<id>` stands in the text as a whole mention: `@user1` is not in `@user12`. */
-function mentionsId(body: string, id: string): boolean {
+/**
+ * Whether `@<id>` stands in the text as a whole mention: followed by the end of the text or by a
+ * character that cannot continue an id, i.e. anything but an ASCII letter, digit, `_` or `-`. So
+ * `@138000000001` and `@13800000000-2` do not mention 13800000000, while `@13800000000,` and
+ * `@13800000000你好` do. The emulator applies the same rule to decide who is pinged.
+ */
+export function mentionsId(body: string, id: string): boolean {
   const needle = `@${id}`;
   for (let at = body.indexOf(needle); at !== -1; at = body.indexOf(needle, at + 1)) {
-    if (!/[A-Za-z0-9_]/.test(body.charAt(at + needle.length))) return true;
+    if (!ID_CONTINUES.test(body.charAt(at + needle.length))) return true;
   }
   return false;
 }
+
+/** A character that continues an id after `@<id>`. */
+const ID_CONTINUES = /[A-Za-z0-9_-]/;
 
 /** Every piece of text of a message in which DingTalk may look for a keyword. */
 export function messageTexts(message: Message): string[] {

@@ -1,6 +1,18 @@
 import { ValidationError } from '../errors/client.js';
+import { closest } from '../utils/suggest.js';
 import { MESSAGE_TYPES, type Message } from './types.js';
 
+let validations = 0;
+
+/**
+ * @internal How many times {@link validateMessage} ran in this process: lets a test prove that a send
+ * validates its message once. Not exported from the package.
+ */
+export function validationCount(): number {
+  return validations;
+}
+
+const AT_FIELDS = ['atMobiles', 'atUserIds', 'isAtAll'];
 const LINK_SCHEMES = ['http:', 'https:', 'dingtalk:', 'dtmd:'];
 const PICTURE_SCHEMES = ['http:', 'https:'];
 
@@ -11,6 +23,7 @@ const PICTURE_SCHEMES = ['http:', 'https:'];
  * @example validateMessage({ msgtype: 'text', text: { content: '' } }) // throws: text.content is empty
  */
 export function validateMessage(input: unknown): asserts input is Message {
+  validations++;
   if (!isObject(input)) fail('message', 'is not an object', 'Pass a message such as text("hello").');
   const msgtype = input.msgtype;
   if (typeof msgtype !== 'string' || !(MESSAGE_TYPES as readonly string[]).includes(msgtype)) {
@@ -69,6 +82,21 @@ export function validateMessage(input: unknown): asserts input is Message {
 function validateAt(at: unknown): void {
   if (!isObject(at))
     fail('at', 'is not an object', 'Use { atMobiles: [...], atUserIds: [...], isAtAll: true }.');
+  for (const key of Object.keys(at)) {
+    if (AT_FIELDS.includes(key) || at[key] === undefined) continue;
+    // A mention under another name would be dropped without a word: DingTalk ignores unknown fields.
+    const near = closest(key, AT_FIELDS, {
+      mobiles: 'atMobiles',
+      userIds: 'atUserIds',
+      all: 'isAtAll',
+      atAll: 'isAtAll',
+    });
+    fail(
+      `at.${key}`,
+      "is not one of DingTalk's fields",
+      near ? `Did you mean \`at.${near}\`?` : 'Use atMobiles, atUserIds and isAtAll.',
+    );
+  }
   for (const key of ['atMobiles', 'atUserIds'] as const) {
     const list = at[key];
     if (list === undefined) continue;

@@ -1,8 +1,12 @@
-import type { Robot, SendResult } from '../core/robot.js';
+import { defaults } from '../defaults.js';
+import type { DeliveryStats, SendOptions } from '../delivery/engine.js';
+import { oneOf } from '../delivery/options.js';
 import { isDingbotError } from '../errors/base.js';
+import { isPlainObject, rejectUnknownOptions, shown } from '../errors/checks.js';
 import { OptionsError } from '../errors/client.js';
+import { ERROR_CODES } from '../errors/codes.js';
 import type { Message } from '../messages/types.js';
-import type { DeliveryStats } from './engine.js';
+import type { Robot, SendResult } from '../robot/robot.js';
 
 /** How a {@link RobotPool} picks the robot for a message. */
 export type PoolStrategy = 'round-robin' | 'least-loaded';
@@ -34,19 +38,12 @@ export type PoolSendResult = SendResult & {
   robot: number;
 };
 
-/** Errors about the message itself: another robot would refuse it too. */
-const MESSAGE_ERRORS = new Set([
-  'VALIDATION',
-  'MESSAGE_TOO_LONG',
-  'CONTENT_REJECTED',
-  'UNSUPPORTED_MSGTYPE',
-  'BAD_REQUEST',
-  'INVALID_OPTIONS',
-]);
-
-/** Whether a failure belongs to the robot (so another robot may succeed) rather than to the message. */
+/**
+ * Whether a failure belongs to the robot, so another robot may succeed (the `failsOver` trait), rather
+ * than to the message or the caller.
+ */
 function robotsFault(error: unknown): boolean {
-  return !isDingbotError(error) || !MESSAGE_ERRORS.has(error.code);
+  return !isDingbotError(error) || ERROR_CODES[error.code]?.failsOver === true;
 }
 
 /**
@@ -70,17 +67,38 @@ export class RobotPool {
     if (!Array.isArray(robots) || robots.length === 0) {
       throw new OptionsError('robots', 'is empty', 'Give RobotPool at least one Robot.');
     }
-    const strategy = options.strategy ?? 'least-loaded';
-    if (strategy !== 'least-loaded' && strategy !== 'round-robin') {
+    if (!isPlainObject(options)) {
       throw new OptionsError(
-        'strategy',
-        `is ${JSON.stringify(strategy)}`,
-        "Use 'least-loaded' or 'round-robin'.",
+        'options',
+        `are ${shown(options)}`,
+        'Pass { strategy, cooldownMs, rebalance } or nothing.',
+      );
+    }
+    rejectUnknownOptions(options, ['strategy', 'cooldownMs', 'rebalance']);
+    const strategy = oneOf(
+      'strategy',
+      options.strategy,
+      ['least-loaded', 'round-robin'],
+      defaults.poolStrategy,
+    );
+    const cooldownMs = options.cooldownMs ?? defaults.poolCooldownMs;
+    if (typeof cooldownMs !== 'number' || !Number.isFinite(cooldownMs) || cooldownMs < 0) {
+      throw new OptionsError(
+        'cooldownMs',
+        `is ${shown(cooldownMs)}`,
+        'Give milliseconds, 0 or more (the default is 60000).',
+      );
+    }
+    if (options.rebalance !== undefined && typeof options.rebalance !== 'boolean') {
+      throw new OptionsError(
+        'rebalance',
+        `is ${shown(options.rebalance)}`,
+        'Use true (the default) or false.',
       );
     }
     this.#robots = [...robots];
     this.#strategy = strategy;
-    this.#cooldownMs = options.cooldownMs ?? 60_000;
+    this.#cooldownMs = cooldownMs;
     this.#outUntil = robots.map(() => 0);
     this.#rebalancing = options.rebalance !== false;
     if (this.#rebalancing) {
@@ -131,18 +149,18 @@ export class RobotPool {
    * Sends through one robot of the pool; fails over to the next one when a robot fails for a reason
    * of its own. Rejects only when every robot failed, or at once when the message itself is refused.
    */
-  send(message: Message): Promise<PoolSendResult> {
-    return this.#sendAvoiding(message, new Set());
+  send(message: Message, options?: SendOptions): Promise<PoolSendResult> {
+    return this.#sendAvoiding(message, new Set(), options);
   }
 
-  async #sendAvoiding(message: Message, tried: Set<number>): Promise<PoolSendResult> {
+  async #sendAvoiding(message: Message, tried: Set<number>, options?: SendOptions): Promise<PoolSendResult> {
     let lastError: unknown;
     for (;;) {
       const i = this.#pick(tried);
       if (i === undefined) throw lastError;
       tried.add(i);
       try {
-        const result = await this.#robots[i]!.send(message);
+        const result = await this.#robots[i]!.send(message, options);
         return { robot: i, ...result };
       } catch (error) {
         if (!robotsFault(error)) throw error;
@@ -157,8 +175,12 @@ export class RobotPool {
   /** A throttled robot's waiting messages go to the healthy robots instead of waiting 10 minutes. */
   #rebalance(from: number): void {
     if (this.#closed || this.#healthy(new Set([from])).length === 0) return;
-    for (const moved of this.#robots[from]!.engine.evacuate()) {
-      this.#sendAvoiding(moved.message, new Set([from])).then(
+    for (const moved of this.#robots[from]!.withdraw()) {
+      this.#sendAvoiding(
+        moved.message,
+        new Set([from]),
+        moved.signal ? { signal: moved.signal } : undefined,
+      ).then(
         (result) => moved.resolve(result),
         (error) => moved.reject(error),
       );
@@ -184,7 +206,7 @@ export class RobotPool {
 
 /** Anything with a `send()`: a Robot or a RobotPool. */
 export interface Sender {
-  send(message: Message): Promise<SendResult>;
+  send(message: Message, options?: SendOptions): Promise<SendResult>;
 }
 
 /**

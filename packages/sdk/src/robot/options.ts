@@ -1,8 +1,10 @@
+import type { RetryPolicy } from '../core/retry.js';
+import type { FetchLike } from '../core/transport.js';
+import { defaults, RETRY_POLICIES } from '../defaults.js';
+import { DELIVERY_OPTIONS, type DeliveryOptions, flag, oneOf } from '../delivery/options.js';
+import { isPlainObject, rejectUnknownOptions, shown } from '../errors/checks.js';
 import { OptionsError } from '../errors/client.js';
 import type { KeywordPlacement } from '../messages/prepare.js';
-import { defaults, RETRY_POLICIES } from './defaults.js';
-import type { RetryPolicy } from './retry.js';
-import type { FetchLike } from './transport.js';
 
 /** Which robot to post as: the webhook URL as DingTalk shows it, or the access token alone. */
 export interface RobotTarget {
@@ -41,11 +43,14 @@ export interface TransportOptions {
    */
   fetch?: FetchLike;
   /**
-   * Retry policy for network errors, timeouts, HTTP 5xx and DingTalk's errcode -1: a named one or your own.
-   * @default 'default'
-   * @example { retries: 5, minDelayMs: 1000, maxDelayMs: 30000, factor: 2, jitter: true }
+   * Retry policy for network errors, timeouts, HTTP 5xx and DingTalk's errcode -1: a named one, a number
+   * of retries (with the default delays), `false` (never retry), or your own policy, whose missing
+   * fields come from the default one.
+   * @default 'default' (3 retries, 0.5 s → 8 s, jitter)
+   * @example 5
+   * @example { retries: 5, maxDelayMs: 30000 }
    */
-  retry?: keyof typeof RETRY_POLICIES | (Omit<RetryPolicy, 'jitter'> & Partial<Pick<RetryPolicy, 'jitter'>>);
+  retry?: keyof typeof RETRY_POLICIES | number | false | Partial<RetryPolicy>;
   /**
    * The `User-Agent` header.
    * @default 'dingbot/<version>'
@@ -92,7 +97,51 @@ export interface MessageDefaults {
 }
 
 /** Everything `new Robot()` accepts. */
-export type RobotCoreOptions = RobotTarget & TransportOptions & MessageDefaults;
+export type RobotOptions = RobotTarget & TransportOptions & MessageDefaults & DeliveryOptions;
+
+const TARGET_OPTIONS = [
+  'webhook',
+  'accessToken',
+  'baseUrl',
+] as const satisfies readonly (keyof RobotTarget)[];
+const TRANSPORT_OPTIONS = [
+  'timeoutMs',
+  'fetch',
+  'retry',
+  'userAgent',
+  'now',
+] as const satisfies readonly (keyof TransportOptions)[];
+const MESSAGE_OPTIONS = [
+  'secret',
+  'keywords',
+  'keywordPlacement',
+  'insertMentions',
+] as const satisfies readonly (keyof MessageDefaults)[];
+
+/** Every option `new Robot()` knows. */
+export const ROBOT_OPTIONS: readonly (keyof RobotOptions)[] = [
+  ...TARGET_OPTIONS,
+  ...MESSAGE_OPTIONS,
+  ...TRANSPORT_OPTIONS,
+  ...DELIVERY_OPTIONS,
+];
+
+/** Names people bring from elsewhere (DingTalk's docs, other SDKs), and the option they mean. */
+const ALIASES: Readonly<Record<string, string>> = {
+  url: 'webhook',
+  webhookUrl: 'webhook',
+  webhookURL: 'webhook',
+  token: 'accessToken',
+  access_token: 'accessToken',
+  sign: 'secret',
+  signSecret: 'secret',
+  keyword: 'keywords',
+  timeout: 'timeoutMs',
+  retries: 'retry',
+  agent: 'userAgent',
+  lang: 'locale',
+  language: 'locale',
+};
 
 /** Options checked and filled in. */
 export interface ResolvedCoreOptions {
@@ -109,11 +158,19 @@ export interface ResolvedCoreOptions {
   now: () => number;
 }
 
-/** Checks the options at once and explains the first wrong one. */
-export function resolveCoreOptions(options: RobotCoreOptions, userAgent: string): ResolvedCoreOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new OptionsError('options', 'is missing', 'Pass { webhook } or { accessToken }.');
+/**
+ * Checks the options at once and explains the first wrong one (the delivery options are checked by
+ * the delivery engine, from the same table of names). An unknown name gets the one meant.
+ */
+export function resolveCoreOptions(options: RobotOptions, userAgent: string): ResolvedCoreOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new OptionsError(
+      'options',
+      options === undefined ? 'is missing' : `is ${shown(options)}`,
+      'Pass { webhook } or { accessToken }.',
+    );
   }
+  rejectUnknownOptions(options, ROBOT_OPTIONS, '', ALIASES);
   const secrets = [options.accessToken, options.secret, options.webhook];
   const { url, token } = resolveTarget(options, secrets);
   const secret = options.secret;
@@ -164,17 +221,13 @@ export function resolveCoreOptions(options: RobotCoreOptions, userAgent: string)
       'DingTalk allows at most 10 keywords per robot.',
     );
   }
-  const placement = options.keywordPlacement ?? defaults.keywordPlacement;
-  if (placement !== 'start' && placement !== 'end') {
-    throw new OptionsError('keywordPlacement', `is ${JSON.stringify(placement)}`, "Use 'start' or 'end'.");
-  }
-  if (options.insertMentions !== undefined && typeof options.insertMentions !== 'boolean') {
-    throw new OptionsError(
-      'insertMentions',
-      `is ${JSON.stringify(options.insertMentions)}`,
-      'Use true (the default: missing @mentions are written into the text) or false.',
-    );
-  }
+  const placement = oneOf(
+    'keywordPlacement',
+    options.keywordPlacement,
+    ['start', 'end'],
+    defaults.keywordPlacement,
+  );
+  const mentions = flag('insertMentions', options.insertMentions, defaults.insertMentions);
   const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new OptionsError(
@@ -191,13 +244,30 @@ export function resolveCoreOptions(options: RobotCoreOptions, userAgent: string)
       "This runtime has no global fetch: pass one, e.g. undici's.",
     );
   }
+  if (
+    options.userAgent !== undefined &&
+    (typeof options.userAgent !== 'string' || options.userAgent.trim() === '')
+  ) {
+    throw new OptionsError(
+      'userAgent',
+      `is ${shown(options.userAgent)}`,
+      'Give a non-empty string, e.g. "deploy-bot/2.1", or leave it out.',
+    );
+  }
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    throw new OptionsError(
+      'now',
+      `is ${shown(options.now)}`,
+      'Give a function returning epoch milliseconds, or leave it out (tests only).',
+    );
+  }
   return {
     url,
     token,
     secret,
     keywords: [...keywords],
     keywordPlacement: placement,
-    insertMentions: options.insertMentions ?? defaults.insertMentions,
+    insertMentions: mentions,
     timeoutMs,
     fetch: options.fetch ?? ((u, i) => (globalThis.fetch as unknown as FetchLike)(u, i)),
     retry: resolveRetry(options.retry),
@@ -206,41 +276,54 @@ export function resolveCoreOptions(options: RobotCoreOptions, userAgent: string)
   };
 }
 
-function resolveRetry(retry: RobotCoreOptions['retry']): RetryPolicy {
-  if (retry === undefined) return RETRY_POLICIES[defaults.retry];
+const RETRY_FIELDS = ['retries', 'minDelayMs', 'maxDelayMs', 'factor', 'jitter'] as const;
+
+/** `'default'`, `3`, `false`, `{ retries: 5 }`: the policy they mean. */
+export function resolveRetry(retry: unknown): RetryPolicy {
+  const fallback = RETRY_POLICIES[defaults.retry];
+  const names = Object.keys(RETRY_POLICIES)
+    .map((n) => `'${n}'`)
+    .join(', ');
+  const fix = `Use ${names}, a number of retries (e.g. 3), false (never retry), or { retries, minDelayMs, maxDelayMs, factor, jitter }.`;
+  if (retry === undefined) return fallback;
+  if (retry === false) return RETRY_POLICIES.none;
+  if (typeof retry === 'number') {
+    if (!Number.isInteger(retry) || retry < 0) throw new OptionsError('retry', `is ${shown(retry)}`, fix);
+    return retry === 0 ? RETRY_POLICIES.none : { ...fallback, retries: retry };
+  }
   if (typeof retry === 'string') {
-    const policy = Object.hasOwn(RETRY_POLICIES, retry)
-      ? (RETRY_POLICIES as Record<string, RetryPolicy>)[retry]
-      : undefined;
-    if (!policy)
-      throw new OptionsError(
-        'retry',
-        `names no policy: ${JSON.stringify(retry)}`,
-        `Use one of ${Object.keys(RETRY_POLICIES).join(', ')}, or an object.`,
-      );
-    return policy;
+    if (Object.hasOwn(RETRY_POLICIES, retry)) return RETRY_POLICIES[retry as keyof typeof RETRY_POLICIES];
+    throw new OptionsError('retry', `names no policy: ${shown(retry)}`, fix);
   }
-  if (typeof retry !== 'object' || retry === null) {
-    throw new OptionsError(
-      'retry',
-      `is ${String(retry)}`,
-      `Use one of ${Object.keys(RETRY_POLICIES).join(', ')}, or { retries, minDelayMs, maxDelayMs, factor, jitter }.`,
-    );
-  }
-  const fields = ['retries', 'minDelayMs', 'maxDelayMs', 'factor'] as const;
-  for (const field of fields) {
-    const value = retry[field];
+  if (!isPlainObject(retry)) throw new OptionsError('retry', `is ${shown(retry)}`, fix);
+  rejectUnknownOptions(retry, RETRY_FIELDS, 'retry.', {
+    delay: 'minDelayMs',
+    maxDelay: 'maxDelayMs',
+    max: 'retries',
+  });
+  const given = Object.fromEntries(Object.entries(retry).filter(([, v]) => v !== undefined));
+  const policy: RetryPolicy = { ...fallback, ...(given as Partial<RetryPolicy>) };
+  for (const field of ['retries', 'minDelayMs', 'maxDelayMs', 'factor'] as const) {
+    const value = policy[field];
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw new OptionsError(`retry.${field}`, `is ${String(value)}`, 'Give a number of 0 or more.');
+      throw new OptionsError(
+        `retry.${field}`,
+        `is ${shown(value)}`,
+        'Give a number of 0 or more, or leave it out for the default.',
+      );
     }
   }
-  if (!Number.isInteger(retry.retries)) {
-    throw new OptionsError('retry.retries', `is ${retry.retries}`, 'Give a whole number of retries, e.g. 3.');
+  if (!Number.isInteger(policy.retries)) {
+    throw new OptionsError(
+      'retry.retries',
+      `is ${policy.retries}`,
+      'Give a whole number of retries, e.g. 3.',
+    );
   }
-  if (retry.jitter !== undefined && typeof retry.jitter !== 'boolean') {
-    throw new OptionsError('retry.jitter', `is ${JSON.stringify(retry.jitter)}`, 'Use true or false.');
+  if (typeof policy.jitter !== 'boolean') {
+    throw new OptionsError('retry.jitter', `is ${shown(policy.jitter)}`, 'Use true or false.');
   }
-  return { ...retry, jitter: retry.jitter ?? true };
+  return policy;
 }
 
 function resolveTarget(
@@ -350,6 +433,17 @@ function resolveTarget(
 }
 
 function checkToken(token: string, option: string, secrets: readonly (string | undefined)[]): void {
+  // Access tokens are hex; signing secrets start with SEC. The classic mix-up sends unsigned with a secret as token.
+  if (token.startsWith('SEC')) {
+    throw new OptionsError(
+      option,
+      option === 'webhook'
+        ? 'carries the SEC… signing secret as its access_token'
+        : 'is the SEC… signing secret, not the access token',
+      'Pass the SEC… string as `secret`, and the token from the webhook URL (after access_token=) as `accessToken`, or the whole URL as `webhook`.',
+      secrets,
+    );
+  }
   if (/\s/.test(token)) {
     throw new OptionsError(
       option,
