@@ -161,7 +161,7 @@ describe('the examples against a running demo (DINGTALK_WEBHOOK from `npm start`
         [null, 300005],
       ],
     );
-    assert.match(stdout, /code: +VALIDATION: .*link\.messageUrl/);
+    assert.match(stdout, /code: +VALIDATION: .*link\(\): url/);
     assert.match(stdout, /code: +SIGN_MISMATCH/);
     assert.match(stdout, /code: +UNKNOWN_TOKEN/);
     assert.match(stdout, /access_token=\[REDACTED\]/);

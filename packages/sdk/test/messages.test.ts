@@ -30,6 +30,8 @@ function robot(options: Partial<ConstructorParameters<typeof Robot>[0]> = {}): R
     accessToken: 'tok'.repeat(10),
     baseUrl: server.url,
     retry: 'none',
+    // A loaded CI machine may take seconds to answer; the default 10 s timeout must not decide a test.
+    timeoutMs: 600_000,
     ...DIRECT,
     ...options,
   });
