@@ -89,11 +89,13 @@ export class ProtocolClient {
     if (res.status !== 200) throw new Error(`open failed: ${res.status} ${await res.text()}`);
     const { endpoint, ticket } = (await res.json()) as { endpoint: string; ticket: string };
     const socket = new WebSocket(`${endpoint}?ticket=${encodeURIComponent(ticket)}`);
+    // Listen before the socket opens: frames sent on connection can arrive with the handshake.
+    const client = new ProtocolClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
     });
-    return new ProtocolClient(socket);
+    return client;
   }
 
   /** The next frame (not returned before) matching `match`. */
