@@ -28,7 +28,7 @@ describe('the official dingtalk-stream SDK against the emulator', () => {
   });
 
   test('connects, receives a message sent through POST /api/chat, acks it and replies through sessionWebhook', async () => {
-    client = new DWClient({ clientId: APP.clientId, clientSecret: APP.clientSecret, autoReconnect: false });
+    client = new DWClient({ clientId: APP.clientId, clientSecret: APP.clientSecret });
     const received: Record<string, unknown>[] = [];
     client.registerCallbackListener(TOPIC_ROBOT, async (res) => {
       const message = JSON.parse(res.data) as Record<string, unknown>;
