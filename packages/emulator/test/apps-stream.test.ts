@@ -235,6 +235,44 @@ describe('Stream mode on a real port', () => {
     assert.equal(await client.closed, 1006);
   });
 
+  test('at most 1000 undelivered messages wait: the oldest beyond that is dropped', async () => {
+    const first = await emulator.chat({ robot: 'bot', text: '@bot number 0' });
+    for (let i = 1; i <= 1000; i++) await emulator.chat({ robot: 'bot', text: `@bot number ${i}` });
+    const client = await connect();
+    const last = await client.next((f) => f.type === 'CALLBACK' && f.data.includes('number 1000'));
+    assert.ok(last);
+    const callbacks = client.frames.filter((f) => f.type === 'CALLBACK');
+    assert.equal(callbacks.length, 1000);
+    assert.equal(
+      callbacks.some((f) => f.data.includes(first.msgId)),
+      false,
+    );
+  });
+
+  test('the WebSocket upgrade checks the Host name like every route', async () => {
+    const res = await postJson(
+      `${emulator.url}/v1.0/gateway/connections/open`,
+      {
+        clientId: APP.clientId,
+        clientSecret: APP.clientSecret,
+        subscriptions: [{ type: 'EVENT', topic: '*' }],
+      },
+      { accept: 'application/json' },
+    );
+    const status = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(`${res.json['endpoint']}?ticket=${res.json['ticket']}`, {
+        headers: { host: 'attacker.example' },
+      });
+      socket.once('open', () => resolve(101));
+      socket.once('unexpected-response', (_request, response) => {
+        resolve(response.statusCode ?? 0);
+        socket.terminate();
+      });
+      socket.once('error', () => {});
+    });
+    assert.equal(status, 403);
+  });
+
   test('GET /api/apps lists open connections with their subscriptions', async () => {
     await connect();
     const res = await fetch(`${emulator.url}/api/apps`);

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { createEmulatorApp, defaults, EmulatorConfigError } from '../src/index.js';
+import fc from 'fast-check';
+import { createEmulatorApp, defaults, EmulatorConfigError, loadEmulatorConfig } from '../src/index.js';
 import { manualTime } from './apps-helpers.js';
 import { fakeClock } from './helpers.js';
 
@@ -529,5 +533,147 @@ describe('OpenAPI sends', () => {
     assert.equal((await send('groupMessages/send', body)).json['code'], 'send.too.fast');
     clock.advance(5000);
     assert.equal((await send('groupMessages/send', body)).status, 200);
+  });
+});
+
+describe('app robots: config file, events, logs, open-ended input', () => {
+  test('loadEmulatorConfig reads apps, groups and the app options', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'emulator-apps-'));
+    try {
+      const config = {
+        apps: [{ ...APP, mode: 'http', callbackUrl: 'http://127.0.0.1:3000/dingtalk' }],
+        groups: [{ ...GROUP, robots: ['deploy'] }],
+        streamRedeliveryMs: 5000,
+        sessionWebhookTtlMs: 60_000,
+        openApiRateLimit: false,
+      };
+      const path = join(dir, 'apps.json');
+      await writeFile(path, JSON.stringify(config));
+      assert.deepEqual(await loadEmulatorConfig(path), config);
+      await writeFile(path, JSON.stringify({ groups: [{ ...GROUP, members: [{ staffId: 'u1' }] }] }));
+      await assert.rejects(loadEmulatorConfig(path), /groups\[0\]\.members\[0\]\.name/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('chats, replies and app changes stream on /api/events', async () => {
+    const { app } = createEmulatorApp({ apps: [APP], groups: [GROUP] });
+    const res = await app.request('/api/events');
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const { json } = await post(app, '/api/chat', { robot: 'deploy', text: '@deploy hi' });
+    const url = new URL(json['sessionWebhook'] as string);
+    await post(app, url.pathname + url.search, { msgtype: 'text', text: { content: 'hello' } });
+    await post(app, '/api/apps/deploy/chaos', { action: 'duplicate' });
+    while (!text.includes('event: app'))
+      text += decoder.decode((await reader.read()).value, { stream: true });
+    await reader.cancel();
+    assert.match(text, /event: chat\ndata: \{"msgId":"msg/);
+    assert.match(text, /event: message\ndata: \{[^\n]*"inReplyTo":"msg/);
+    assert.match(text, /event: app\ndata: \{"name":"deploy"[^\n]*"duplicate":true/);
+  });
+
+  test('log lines never carry an app secret, an access token or a session', async () => {
+    const lines: string[] = [];
+    const { app, state } = createEmulatorApp({
+      apps: [APP],
+      groups: [GROUP],
+      log: (line) => lines.push(line),
+    });
+    const t = await token(app);
+    await post(app, '/v1.0/oauth2/accessToken', { appKey: APP.clientId, appSecret: 'typo-secret-zz9' });
+    await post(
+      app,
+      '/v1.0/gateway/connections/open',
+      {
+        clientId: APP.clientId,
+        clientSecret: APP.clientSecret,
+        subscriptions: [{ type: 'EVENT', topic: '*' }],
+      },
+      { accept: 'application/json' },
+    );
+    const { json } = await post(app, '/api/chat', { robot: 'deploy', text: '@deploy hi' });
+    const session = new URL(json['sessionWebhook'] as string).searchParams.get('session') as string;
+    await post(app, `/robot/sendBySession?session=${session}`, { msgtype: 'text', text: {} });
+    await post(app, '/api/apps/deploy/chaos', { action: 'expireSessions' });
+    state.log.flush();
+    assert.ok(lines.length >= 4);
+    for (const line of lines) {
+      for (const secret of [APP.clientSecret, 'typo-secret-zz9', t, session])
+        assert.equal(line.includes(secret), false, line);
+    }
+  });
+
+  test('property: any msgParam gets 200 or an OpenAPI 400 with a code, never a 5xx', async () => {
+    const { app } = createEmulatorApp({ apps: [APP], groups: [GROUP], openApiRateLimit: false });
+    const t = await token(app);
+    const keys = [
+      'sampleText',
+      'sampleMarkdown',
+      'sampleLink',
+      'sampleActionCard',
+      'sampleActionCard4',
+      'sampleActionCard6',
+      'sampleImageMsg',
+      'sampleFile',
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...keys),
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc
+            .dictionary(
+              fc.constantFrom(
+                'content',
+                'title',
+                'text',
+                'singleTitle',
+                'singleURL',
+                'messageUrl',
+                'photoURL',
+                'actionTitle1',
+                'actionURL1',
+                'buttonTitle1',
+              ),
+              fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+            )
+            .map((o) => JSON.stringify(o)),
+        ),
+        async (msgKey, msgParam) => {
+          const res = await post(
+            app,
+            '/v1.0/robot/groupMessages/send',
+            { robotCode: APP.clientId, openConversationId: 'cidOps', msgKey, msgParam },
+            { 'x-acs-dingtalk-access-token': t },
+          );
+          if (res.status === 200) return typeof res.json['processQueryKey'] === 'string';
+          return res.status === 400 && typeof res.json['code'] === 'string';
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  test('property: the delivered text is the typed text with the first @robot cut out', async () => {
+    const { app, state } = createEmulatorApp({ apps: [APP], groups: [GROUP] });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ minLength: 0, maxLength: 40 }),
+        fc.string({ maxLength: 40 }),
+        async (before, after) => {
+          const typed = `${before}@deploy${after}`;
+          fc.pre(typed.trim() !== '');
+          const { json } = await post(app, '/api/chat', { robot: 'deploy', text: typed });
+          const chat = state.apps.chat(json['msgId'] as string);
+          const expected = typed.replace('@deploy', '');
+          return (chat?.message['text'] as { content: string } | undefined)?.content === expected;
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { ResolvedApp } from './config.js';
+import { appDefaults } from './defaults.js';
 import type { AppsHub } from './hub.js';
 import type { ChatRecord, DeliveryRecord } from './types.js';
 
@@ -128,6 +129,18 @@ export class StreamGateway {
     const messageId = randomUUID();
     const entry: Unacked = { chat, app, messageId, redeliveries: 0, timer: undefined };
     this.#unacked.set(messageId, entry);
+    // Never-acked messages are kept for late acks, but no more of them than chats are kept.
+    if (this.#unacked.size > appDefaults.maxChats) {
+      const [oldestId, oldest] = this.#unacked.entries().next().value as [string, Unacked];
+      this.hub.timers.clearTimeout(oldest.timer);
+      this.#unacked.delete(oldestId);
+      const waiting = this.#waiting.get(oldest.app.clientId);
+      if (waiting)
+        this.#waiting.set(
+          oldest.app.clientId,
+          waiting.filter((w) => w.chat !== oldest.chat),
+        );
+    }
     const sent = this.#push(entry, 'first');
     if (sent && this.hub.chaosOf(app).duplicate) this.#push(entry, 'duplicate');
     return sent ? 'stream' : 'pending';
