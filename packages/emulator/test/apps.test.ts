@@ -292,6 +292,48 @@ describe('/api/chat, sessionWebhook and records (no connection: the message wait
     assert.equal(chat?.pending, true);
   });
 
+  test('direct: a 1:1 chat (conversationType "1"), text whole, replies recorded with userIds', async () => {
+    const { app, state } = make();
+    const res = await post(app, '/api/chat', {
+      robot: 'deploy',
+      text: '@deploy status',
+      sender: 'Bob',
+      direct: true,
+    });
+    assert.equal(res.status, 200);
+    assert.match(res.json['conversationId'] as string, /^cid[\w-]{22}$/);
+    assert.notEqual(res.json['conversationId'], 'cidOps');
+    const again = await post(app, '/api/chat', {
+      robot: 'deploy',
+      text: 'again',
+      sender: 'u2',
+      direct: true,
+    });
+    assert.equal(
+      again.json['conversationId'],
+      res.json['conversationId'],
+      'one 1:1 conversation per member and robot',
+    );
+    const message = state.apps.chat(res.json['msgId'] as string)?.message as Json;
+    assert.equal(message['conversationType'], '1');
+    assert.equal('conversationTitle' in message, false);
+    assert.deepEqual(message['text'], { content: '@deploy status' });
+    assert.deepEqual(message['atUsers'], []);
+    assert.equal(message['senderStaffId'], 'u2');
+    const url = new URL(res.json['sessionWebhook'] as string);
+    await post(app, url.pathname + url.search, { msgtype: 'text', text: { content: 'all green' } });
+    const reply = state.messages().at(-1);
+    assert.deepEqual(reply?.userIds, ['u2']);
+    assert.equal(reply?.conversationId, res.json['conversationId']);
+    const both = await post(app, '/api/chat', {
+      robot: 'deploy',
+      text: 'x',
+      direct: true,
+      conversation: 'cidOps',
+    });
+    assert.deepEqual([both.status, both.json['field']], [400, 'conversation']);
+  });
+
   test('bad chat input names the field', async () => {
     const { app } = make();
     const cases: [Json, string, number][] = [

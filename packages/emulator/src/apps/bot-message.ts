@@ -7,13 +7,19 @@ export function dingtalkId(seed: string): string {
   return `$:LWCP_v1:$${createHash('sha256').update(seed).digest('base64').slice(0, 32)}`;
 }
 
+/** The conversation id of a member's 1:1 chat with a robot: stable, opaque like DingTalk's `cid…`. */
+export function directConversationId(robotCode: string, staffId: string): string {
+  return `cid${createHash('sha256').update(`direct:${robotCode}:${staffId}`).digest('base64url').slice(0, 22)}`;
+}
+
 /** A fresh message id (`msgId`), opaque like DingTalk's. */
 export const newMsgId = (): string => `msg${randomBytes(16).toString('base64url')}`;
 
 /** What {@link botMessage} needs. */
 export interface BotMessageInput {
   app: ResolvedApp;
-  group: ResolvedGroup;
+  /** The group, or for a 1:1 chat `{ direct: id }`. */
+  group: ResolvedGroup | { direct: string };
   sender: ResolvedMember;
   text: string;
   msgId: string;
@@ -39,6 +45,29 @@ export function strippedContent(text: string, robotName: string): string {
 export function botMessage(input: BotMessageInput): Record<string, unknown> {
   const { app, group, sender, text } = input;
   const chatbotUserId = dingtalkId(`robot:${app.robotCode}`);
+  if ('direct' in group) {
+    // 1:1: every message reaches the robot, nobody is @-ed, the text arrives whole.
+    return {
+      conversationId: group.direct,
+      atUsers: [],
+      chatbotCorpId: appDefaults.corpId,
+      chatbotUserId,
+      msgId: input.msgId,
+      senderNick: sender.name,
+      isAdmin: sender.admin,
+      senderStaffId: sender.staffId,
+      sessionWebhookExpiredTime: input.sessionWebhookExpiredTime,
+      createAt: input.createAt,
+      senderCorpId: appDefaults.corpId,
+      conversationType: '1',
+      senderId: dingtalkId(`user:${sender.staffId}`),
+      isInAtList: false,
+      sessionWebhook: input.sessionWebhook,
+      text: { content: text },
+      robotCode: app.robotCode,
+      msgtype: 'text',
+    };
+  }
   const atUsers: { dingtalkId: string; staffId?: string }[] = [{ dingtalkId: chatbotUserId }];
   for (const member of group.members) {
     if (text.includes(`@${member.name}`))

@@ -2,7 +2,7 @@ import type { EventHub } from '../events.js';
 import type { LogQueue } from '../log.js';
 import { RateLimiter } from '../rate-limit.js';
 import type { AttemptRecord, EmulatorAppOptions, Mentions, MessageRecord } from '../types.js';
-import { botMessage, newMsgId } from './bot-message.js';
+import { botMessage, directConversationId, newMsgId } from './bot-message.js';
 import { deliverOverHttp } from './callbacks.js';
 import {
   type AppSettings,
@@ -162,12 +162,17 @@ export class AppsHub {
       chaos: {
         withholdAcks: chaos.withholdAcks,
         duplicate: chaos.duplicate,
-        openApiThrottledUntil: this.now() + (this.openApiLimiter(app)?.penaltyLeft(this.now()) ?? 0),
+        openApiThrottledUntil: this.#throttledUntil(app),
       },
       groups: this.groupsOf(app).map((group) => group.id),
     };
     if (app.callbackUrl !== undefined) info.callbackUrl = app.callbackUrl;
     return info;
+  }
+
+  #throttledUntil(app: ResolvedApp): number {
+    const left = this.openApiLimiter(app)?.penaltyLeft(this.now()) ?? 0;
+    return left > 0 ? this.now() + left : 0;
   }
 
   /** Announces a change of an app robot (connections, chaos) on the event stream. */
@@ -189,17 +194,25 @@ export class AppsHub {
    * fresh sessionWebhook, and sent over the robot's Stream connection or HTTP callback.
    */
   async send(input: ChatInput, baseUrl: string): Promise<ChatResult> {
-    const { app, group, sender, text } = this.#resolveChat(input);
+    const { app, group, conversationId, sender, text } = this.#resolveChat(input);
     const now = this.now();
     const msgId = newMsgId();
-    const session = this.sessions.create(app, msgId, group.id, now + this.settings.sessionWebhookTtlMs);
+    const direct = 'direct' in group;
+    const session = this.sessions.create(
+      app,
+      msgId,
+      conversationId,
+      now + this.settings.sessionWebhookTtlMs,
+      direct ? sender.staffId : undefined,
+    );
     const sessionWebhook = sessionWebhookUrl(baseUrl, session);
     const chat: ChatRecord = {
       msgId,
       robot: app.name,
       robotCode: app.robotCode,
-      conversationId: group.id,
+      conversationId,
       sender: sender.staffId,
+      direct,
       text,
       createdAt: now,
       message: botMessage({
@@ -222,7 +235,7 @@ export class AppsHub {
       const oldest = this.#chats.keys().next().value;
       if (oldest !== undefined) this.#chats.delete(oldest);
     }
-    this.log(`chat ${msgId} to ${app.name} from ${sender.staffId} in ${group.id}`);
+    this.log(`chat ${msgId} to ${app.name} from ${sender.staffId} in ${conversationId}`);
     let delivery: ChatResult['delivery'];
     if (app.mode === 'http') {
       this.chatChanged(chat);
@@ -233,12 +246,13 @@ export class AppsHub {
       delivery = this.gateway.deliver(app, chat);
       this.chatChanged(chat);
     }
-    return { msgId, conversationId: group.id, sessionWebhook, delivery };
+    return { msgId, conversationId, sessionWebhook, delivery };
   }
 
   #resolveChat(input: ChatInput): {
     app: ResolvedApp;
-    group: ResolvedGroup;
+    group: ResolvedGroup | { direct: string };
+    conversationId: string;
     sender: ResolvedMember;
     text: string;
   } {
@@ -259,7 +273,35 @@ export class AppsHub {
       throw new AppInputError('text', 'text: give what the member types, e.g. "@bot deploy api"');
     if (Buffer.byteLength(input.text) > MAX_TEXT_BYTES)
       throw new AppInputError('text', `text: at most ${MAX_TEXT_BYTES} UTF-8 bytes`);
-    const groups = this.groupsOf(app);
+    if (input.direct !== undefined && typeof input.direct !== 'boolean')
+      throw new AppInputError('direct', 'direct: expected true (a 1:1 chat) or false');
+    if (input.sender !== undefined && (typeof input.sender !== 'string' || input.sender === ''))
+      throw new AppInputError('sender', 'sender: expected a staffId or name');
+
+    if (input.direct === true) {
+      if (input.conversation !== undefined)
+        throw new AppInputError(
+          'conversation',
+          'conversation: a direct (1:1) chat has no group; drop one of the two',
+        );
+      const everyone = this.groups.flatMap((g) => g.members);
+      const sender =
+        input.sender === undefined
+          ? (this.groupsOf(app)[0]?.members[0] ?? everyone[0])
+          : findMember(everyone, input.sender);
+      if (!sender) {
+        throw new AppInputError(
+          'sender',
+          input.sender === undefined
+            ? 'sender: there is no member in any group; add members to a group'
+            : `sender: no member of any group has the staffId or name "${input.sender}"`,
+          404,
+        );
+      }
+      const id = directConversationId(app.robotCode, sender.staffId);
+      return { app, group: { direct: id }, conversationId: id, sender, text: input.text };
+    }
+
     let group: ResolvedGroup | undefined;
     if (input.conversation !== undefined) {
       if (typeof input.conversation !== 'string')
@@ -277,29 +319,23 @@ export class AppsHub {
           `conversation: ${app.name} is not in the group "${group.id}"; add it to the group's robots`,
         );
     } else {
-      group = groups[0];
+      group = this.groupsOf(app)[0];
       if (!group)
-        throw new AppInputError('robot', `robot: ${app.name} is in no group; add it to a group's robots`);
-    }
-    let sender: ResolvedMember | undefined;
-    if (input.sender !== undefined) {
-      if (typeof input.sender !== 'string')
-        throw new AppInputError('sender', 'sender: expected a staffId or name');
-      sender =
-        group.members.find((m) => m.staffId === input.sender) ??
-        group.members.find((m) => m.name === input.sender);
-      if (!sender) {
-        const known = group.members.map((m) => m.staffId).join(', ');
         throw new AppInputError(
-          'sender',
-          `sender: no member of "${group.id}" has the staffId or name "${input.sender}" (members: ${known})`,
-          404,
+          'robot',
+          `robot: ${app.name} is in no group; add it to a group's robots, or send with "direct": true`,
         );
-      }
-    } else {
-      sender = group.members[0] as ResolvedMember;
     }
-    return { app, group, sender, text: input.text };
+    const sender = input.sender === undefined ? group.members[0] : findMember(group.members, input.sender);
+    if (!sender) {
+      const known = group.members.map((m) => m.staffId).join(', ');
+      throw new AppInputError(
+        'sender',
+        `sender: no member of "${group.id}" has the staffId or name "${input.sender}" (members: ${known})`,
+        404,
+      );
+    }
+    return { app, group, conversationId: group.id, sender, text: input.text };
   }
 
   /** Records a message the robot posted in answer to a chat, and ties the two together. */
@@ -348,4 +384,9 @@ export class AppsHub {
   close(): void {
     this.gateway.close();
   }
+}
+
+/** A member by staffId first, then by name. */
+function findMember(members: readonly ResolvedMember[], ref: string): ResolvedMember | undefined {
+  return members.find((m) => m.staffId === ref) ?? members.find((m) => m.name === ref);
 }

@@ -7,7 +7,7 @@ import type { EmulatorState } from '../state.js';
 import { AppInputError, type AppsHub } from './hub.js';
 import { batchSendHandler, groupSendHandler } from './openapi.js';
 import { jsonObject, missingParameter, openApiError, requestId } from './openapi-errors.js';
-import type { ChatInput } from './types.js';
+import type { AppMessageFields, ChatInput } from './types.js';
 
 const jsonHeaders = () => ({ 'content-type': 'application/json; charset=utf-8' });
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -282,11 +282,13 @@ function sendBySessionHandler(state: EmulatorState, hub: AppsHub) {
     }
     const missing = missingField(body, msgtype);
     if (missing) return refuse(refusals.missingField(state.settings.wording, missing), msgtype, body);
-    hub.recordReply(session.app, now, msgtype, body, raw.length, mentionsOf(body, msgtype), {
+    const fields: AppMessageFields = {
       via: 'sessionWebhook',
       inReplyTo: session.msgId,
       conversationId: session.conversationId,
-    });
+    };
+    if (session.userId !== undefined) fields.userIds = [session.userId];
+    hub.recordReply(session.app, now, msgtype, body, raw.length, mentionsOf(body, msgtype), fields);
     return c.body('{"errcode":0,"errmsg":"ok"}', 200, jsonHeaders());
   };
 }

@@ -7,6 +7,8 @@ export interface Session {
   readonly app: ResolvedApp;
   readonly msgId: string;
   readonly conversationId: string;
+  /** A 1:1 chat's member (replies are recorded with `userIds: [userId]`). */
+  readonly userId: string | undefined;
   expiresAt: number;
 }
 
@@ -16,13 +18,20 @@ export class Sessions {
 
   constructor(readonly max: number) {}
 
-  create(app: ResolvedApp, msgId: string, conversationId: string, expiresAt: number): Session {
+  create(
+    app: ResolvedApp,
+    msgId: string,
+    conversationId: string,
+    expiresAt: number,
+    userId?: string,
+  ): Session {
     // Long and random like DingTalk's: the URL is the only credential a reply needs.
     const session: Session = {
       id: randomBytes(24).toString('base64url'),
       app,
       msgId,
       conversationId,
+      userId,
       expiresAt,
     };
     this.#byId.set(session.id, session);

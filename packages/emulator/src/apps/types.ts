@@ -200,6 +200,8 @@ export interface ChatRecord {
   conversationId: string;
   /** The sender's staffId. */
   sender: string;
+  /** A 1:1 chat (`conversationType: "1"`) rather than a group message. */
+  direct: boolean;
   /** The text as typed (`text.content` has the @robot mention stripped). */
   text: string;
   createdAt: number;
@@ -226,7 +228,7 @@ export interface AppRobotInfo {
   callbackUrl?: string;
   /** Open Stream connections. */
   connections: { id: string; openedAt: number; subscriptions: string[]; disconnecting: boolean }[];
-  /** Chaos switches in force. */
+  /** Chaos switches in force; `openApiThrottledUntil` is 0 when the OpenAPI is not throttled. */
   chaos: { withholdAcks: boolean; duplicate: boolean; openApiThrottledUntil: number };
   /** The groups the robot is in, by id. */
   groups: string[];
@@ -248,6 +250,12 @@ export interface ChatInput {
    * @default the group's first member
    */
   sender?: string;
+  /**
+   * A 1:1 chat with the robot instead of a group (`conversationType: "1"`, no `conversationTitle`,
+   * the text delivered whole); `sender` may then be a member of any group. Not with `conversation`.
+   * @default false
+   */
+  direct?: boolean;
 }
 
 /** Answer of `POST /api/chat` and `emulator.chat()`. */
