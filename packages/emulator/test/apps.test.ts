@@ -100,6 +100,10 @@ describe('app robots: configuration and defaults', () => {
       [{ groups: [{ ...GROUP, members: [] }] }, /groups\[0\]\.members: a group needs at least one member/],
       [{ apps: [{ ...APP, clientSecrett: 'x' }] }, /apps\[0\].*clientSecrett/],
       [{ streamRedeliveryMs: -1 }, /streamRedeliveryMs/],
+      [
+        { robots: [{ token: 't', name: 'deploy' }], apps: [APP] },
+        /apps\[0\]\.name: a webhook robot is also named "deploy"/,
+      ],
     ];
     for (const [options, message] of cases) {
       assert.throws(

@@ -71,7 +71,11 @@ export const appsConfigShape = {
 type Issue = { path: (string | number)[]; message: string };
 
 /** Cross-field rules: unique credentials and names, group robots that exist, unique members. */
-export function appsIssues(config: { apps?: AppRobotConfig[]; groups?: GroupConfig[] }): Issue[] {
+export function appsIssues(config: {
+  apps?: AppRobotConfig[] | undefined;
+  groups?: GroupConfig[] | undefined;
+  robots?: { token: string; name?: string | undefined }[] | undefined;
+}): Issue[] {
   const issues: Issue[] = [];
   const apps = config.apps ?? [];
   const seen = new Map<string, string>();
@@ -87,6 +91,13 @@ export function appsIssues(config: { apps?: AppRobotConfig[]; groups?: GroupConf
     if (robot.robotCode !== robot.clientId)
       claim(`code:${robot.robotCode}`, ['apps', index, 'robotCode'], 'robotCode');
     claim(`name:${robot.name}`, ['apps', index, app.name === undefined ? 'clientId' : 'name'], 'name');
+    // Records are filed by robot name: an app robot and a webhook robot must not share one.
+    if (config.robots?.some((webhook) => (webhook.name ?? webhook.token.slice(0, 6)) === robot.name)) {
+      issues.push({
+        path: ['apps', index, 'name'],
+        message: `a webhook robot is also named "${robot.name}": give the app robot another name`,
+      });
+    }
   });
   const groupIds = new Set<string>();
   config.groups?.forEach((group, index) => {
