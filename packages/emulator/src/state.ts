@@ -92,6 +92,7 @@ export class EmulatorState {
   clear(): void {
     this.#messages.clear();
     this.#attempts.clear();
+    this.apps.clearChats();
     this.events.publish('clear', { clearedAt: this.now() });
     if (this.log.enabled) this.log.write('records cleared');
   }

@@ -419,6 +419,14 @@ describe('/api/chat, sessionWebhook and records (no connection: the message wait
     );
   });
 
+  test('DELETE /api/messages also forgets the chats', async () => {
+    const { app } = make();
+    await post(app, '/api/chat', { robot: 'deploy', text: '@deploy hi' });
+    assert.equal(((await (await app.request('/api/chats')).json()) as { chats: unknown[] }).chats.length, 1);
+    await app.request('/api/messages', { method: 'DELETE' });
+    assert.deepEqual(await (await app.request('/api/chats')).json(), { chats: [] });
+  });
+
   test('chaos input errors name the field', async () => {
     const { app } = make();
     const unknown = await post(app, '/api/apps/deploy/chaos', { action: 'explode' });

@@ -141,6 +141,11 @@ export class AppsHub {
     return robot === undefined ? all : all.filter((chat) => chat.robot === robot);
   }
 
+  /** Forgets the chat records (deliveries still under way go on). */
+  clearChats(): void {
+    this.#chats.clear();
+  }
+
   chat(msgId: string): ChatRecord | undefined {
     return this.#chats.get(msgId);
   }
