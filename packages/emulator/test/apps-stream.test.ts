@@ -273,6 +273,45 @@ describe('Stream mode on a real port', () => {
     assert.equal(status, 403);
   });
 
+  test('streamMaxRedeliveries and streamRedeliveryMs/streamPingMs 0 are honoured', async () => {
+    await emulator.close();
+    time = manualTime();
+    emulator = await startEmulator({
+      apps: [APP],
+      groups: [GROUP],
+      now: time.now,
+      timers: time.timers,
+      streamMaxRedeliveries: 3,
+      streamRedeliveryMs: 1000,
+      streamPingMs: 0,
+    });
+    const client = await connect();
+    const { msgId } = await emulator.chat({ robot: 'bot', text: '@bot again and again' });
+    await client.nextCallback();
+    for (let i = 0; i < 5; i++) time.advance(1000);
+    const chat = emulator.chats().find((c) => c.msgId === msgId);
+    assert.deepEqual(
+      chat?.deliveries.map((d) => d.reason),
+      ['first', 'redelivery', 'redelivery', 'redelivery'],
+    );
+    assert.equal(client.frames.filter((f) => f.type === 'SYSTEM').length, 0, 'no ping with streamPingMs 0');
+
+    await emulator.close();
+    time = manualTime();
+    emulator = await startEmulator({
+      apps: [APP],
+      groups: [GROUP],
+      now: time.now,
+      timers: time.timers,
+      streamRedeliveryMs: 0,
+      streamPingMs: 0,
+    });
+    const quiet = await connect();
+    await emulator.chat({ robot: 'bot', text: '@bot once' });
+    await quiet.nextCallback();
+    assert.equal(time.pending, 0, 'no redelivery timer, no ping timer');
+  });
+
   test('GET /api/apps lists open connections with their subscriptions', async () => {
     await connect();
     const res = await fetch(`${emulator.url}/api/apps`);

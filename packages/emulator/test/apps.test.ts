@@ -190,6 +190,26 @@ describe('access tokens', () => {
     assert.notEqual(fresh, t);
   });
 
+  test('the expireAccessToken chaos switch ends the token now', async () => {
+    const { app } = createEmulatorApp({ apps: [APP], groups: [GROUP] });
+    const t = await token(app);
+    const send = () =>
+      post(
+        app,
+        '/v1.0/robot/groupMessages/send',
+        {
+          robotCode: APP.clientId,
+          openConversationId: 'cidOps',
+          msgKey: 'sampleText',
+          msgParam: '{"content":"hi"}',
+        },
+        { 'x-acs-dingtalk-access-token': t },
+      );
+    assert.equal((await send()).status, 200);
+    assert.equal((await post(app, '/api/apps/deploy/chaos', { action: 'expireAccessToken' })).status, 200);
+    assert.equal((await send()).json['code'], 'InvalidAuthentication');
+  });
+
   test('OpenAPI without the token header: AuthenticationFailed.MissingParameter', async () => {
     const { app } = createEmulatorApp({ apps: [APP], groups: [GROUP] });
     const res = await post(app, '/v1.0/robot/groupMessages/send', {});
