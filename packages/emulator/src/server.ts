@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createEmulatorApp } from './app.js';
+import { applyChaos, type ChaosInput } from './apps/routes.js';
 import type { AppRobotInfo, ChatInput, ChatRecord, ChatResult } from './apps/types.js';
 import { defaults } from './defaults.js';
 import { hostGuard, isLoopback } from './hosts.js';
@@ -70,6 +71,11 @@ export interface EmulatorHandle {
   chats(robot?: string): ChatRecord[];
   /** The app robots, as `GET /api/apps` lists them. */
   apps(): AppRobotInfo[];
+  /**
+   * A chaos switch on an app robot (by clientId, robotCode or name), as `POST /api/apps/<robot>/chaos`.
+   * @example emulator.chaos('bot', { action: 'disconnect' }) // { action: 'disconnect', affected: 1 }
+   */
+  chaos(robot: string, input: ChaosInput): { action: string; affected: number };
 }
 
 /**
@@ -121,6 +127,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     nextReply: (msgId) => state.apps.nextReply(msgId),
     chats: (robot) => state.apps.chats(robot),
     apps: () => state.apps.apps.map((robot) => state.apps.info(robot)),
+    chaos: (robot, input) => applyChaos(state.apps, robot, input),
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
         state.events.closeAll();

@@ -235,6 +235,13 @@ describe('Stream mode on a real port', () => {
     assert.equal(await client.closed, 1006);
   });
 
+  test('the handle has the chaos switches too', async () => {
+    const client = await connect();
+    assert.deepEqual(emulator.chaos('bot', { action: 'ping' }), { action: 'ping', affected: 1 });
+    await client.next((f) => f.type === 'SYSTEM' && f.headers['topic'] === 'ping');
+    assert.throws(() => emulator.chaos('bot', { action: 'nope' }), /action: use one of/);
+  });
+
   test('at most 1000 undelivered messages wait: the oldest beyond that is dropped', async () => {
     const first = await emulator.chat({ robot: 'bot', text: '@bot number 0' });
     for (let i = 1; i <= 1000; i++) await emulator.chat({ robot: 'bot', text: `@bot number ${i}` });
