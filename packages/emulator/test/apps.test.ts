@@ -439,6 +439,20 @@ describe('/api/chat, sessionWebhook and records (no connection: the message wait
     );
   });
 
+  test('the test API takes JSON only (no cross-site form posts)', async () => {
+    const { app, state } = make();
+    for (const path of ['/api/chat', '/api/apps/deploy/chaos']) {
+      const res = await app.request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: JSON.stringify({ robot: 'deploy', text: '@deploy hi', action: 'duplicate' }),
+      });
+      assert.equal(res.status, 415, path);
+    }
+    assert.equal(state.apps.chats().length, 0);
+    assert.equal(state.apps.chaosOf(state.apps.apps[0] as never).duplicate, false);
+  });
+
   test('DELETE /api/messages also forgets the chats', async () => {
     const { app } = make();
     await post(app, '/api/chat', { robot: 'deploy', text: '@deploy hi' });

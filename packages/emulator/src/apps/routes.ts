@@ -103,6 +103,11 @@ export function mountApps(app: Hono, state: EmulatorState): void {
     return c.json({ chats: hub.chats(robot || undefined) });
   });
 
+  // The test API changes state: it takes JSON only, so a web page cannot post to it without a CORS
+  // preflight (which the emulator never grants).
+  app.use('/api/chat', requireJson);
+  app.use('/api/apps/:robot/chaos', requireJson);
+
   app.post('/api/chat', async (c) => {
     const body = await jsonObject(c);
     if (!body)
@@ -129,6 +134,19 @@ export function mountApps(app: Hono, state: EmulatorState): void {
       throw error;
     }
   });
+}
+
+/** Answers 415 unless the request says `Content-Type: application/json`. */
+async function requireJson(c: Context, next: () => Promise<void>): Promise<Response | undefined> {
+  const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
+  if (c.req.method === 'POST' && type !== 'application/json') {
+    return c.json(
+      { error: 'send the body as JSON with "Content-Type: application/json"', field: '(content-type)' },
+      415,
+    );
+  }
+  await next();
+  return undefined;
 }
 
 /** The chaos actions of `POST /api/apps/:robot/chaos`. */
