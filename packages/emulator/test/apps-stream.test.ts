@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import fc from 'fast-check';
 import { WebSocket } from 'ws';
 import { type EmulatorHandle, startEmulator } from '../src/index.js';
 import { manualTime, ProtocolClient, postJson } from './apps-helpers.js';
@@ -233,6 +234,26 @@ describe('Stream mode on a real port', () => {
     const done = await chaos({ action: 'drop' });
     assert.equal(done.json['affected'], 1);
     assert.equal(await client.closed, 1006);
+  });
+
+  test('garbage upstream frames are ignored; the connection keeps working', async () => {
+    const client = await connect();
+    const garbage = fc.sample(
+      fc.oneof(
+        fc.string(),
+        fc.json(),
+        fc.jsonValue().map((v) => JSON.stringify({ headers: v, code: v })),
+      ),
+      200,
+    );
+    for (const text of garbage) client.socket.send(text);
+    client.socket.send(Buffer.from([0, 1, 2, 255]), { binary: true });
+    const { msgId } = await emulator.chat({ robot: 'bot', text: '@bot still there?' });
+    const frame = await client.nextCallback();
+    client.ack(frame.headers['messageId'] as string);
+    const chat = () => emulator.chats().find((c) => c.msgId === msgId);
+    while (chat()?.ackedAt === undefined) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(emulator.apps()[0]?.connections.length, 1);
   });
 
   test('the handle has the chaos switches too', async () => {
