@@ -233,6 +233,22 @@ describe('Stream gateway: open connection', () => {
     assert.match(res.json['ticket'] as string, /^[0-9a-f-]{36}$/);
   });
 
+  test('the endpoint uses the host name the robot reached the emulator by', async () => {
+    const { app, state } = createEmulatorApp({
+      apps: [APP],
+      groups: [GROUP],
+      allowedHosts: ['dingtalk-emulator'],
+    });
+    state.baseUrl = 'http://127.0.0.1:8787';
+    const res = await post(
+      app,
+      'http://dingtalk-emulator:8787/v1.0/gateway/connections/open',
+      { clientId: APP.clientId, clientSecret: APP.clientSecret, subscriptions },
+      { accept: 'application/json' },
+    );
+    assert.equal(res.json['endpoint'], 'ws://dingtalk-emulator:8787/connect');
+  });
+
   test('without Accept: application/json the answer is XML, as on DingTalk', async () => {
     const { app } = createEmulatorApp({ apps: [APP], groups: [GROUP] });
     const res = await post(app, '/v1.0/gateway/connections/open', {

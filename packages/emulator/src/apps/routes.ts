@@ -71,7 +71,9 @@ export function mountApps(app: Hono, state: EmulatorState): void {
       subscriptions.push({ type: item['type'], topic: item['topic'] });
     }
     const ticket = hub.gateway.openTicket(robot, subscriptions);
-    const endpoint = `${originOf(c, state).replace(/^http/, 'ws')}/connect`;
+    // The robot asking is the one that connects: give it the name it reached the emulator by (a
+    // docker-compose service name, a LAN address), not the loopback base URL.
+    const endpoint = `${new URL(c.req.url).origin.replace(/^http/, 'ws')}/connect`;
     // Without `Accept: application/json` DingTalk answers XML (the Node SDK's comment); so does the emulator.
     if (!(c.req.header('accept') ?? '').toLowerCase().includes('application/json')) {
       return c.body(
