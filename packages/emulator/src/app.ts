@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { mountApi } from './api.js';
+import { mountApps } from './apps/routes.js';
 import { hostGuard } from './hosts.js';
 import { validateOptions } from './options.js';
 import { mountPreview } from './preview/index.js';
@@ -53,6 +54,7 @@ export function createEmulatorApp(options: EmulatorAppOptions = {}): EmulatorApp
     c.header('cache-control', c.res.headers.get('cache-control') ?? 'no-store');
   });
   mountApi(app, state);
+  mountApps(app, state);
   mountPreview(app);
   mountSamples(app);
 
@@ -62,7 +64,8 @@ export function createEmulatorApp(options: EmulatorAppOptions = {}): EmulatorApp
     if (state.log.enabled)
       state.log.write(`internal error on ${c.req.method} ${c.req.path}: ${error.message}`);
     // The webhook answers like DingTalk when it is busy; the JSON API with a plain 500.
-    if (c.req.path === '/robot/send') return c.json({ errcode: -1, errmsg: '系统繁忙' }, 200);
+    if (c.req.path === '/robot/send' || c.req.path === '/robot/sendBySession')
+      return c.json({ errcode: -1, errmsg: '系统繁忙' }, 200);
     return c.json({ error: 'internal error' }, 500);
   });
   return { app, state };

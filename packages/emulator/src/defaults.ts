@@ -1,3 +1,5 @@
+import { appDefaults } from './apps/defaults.js';
+
 /**
  * Every default of the emulator, in one place. The README's tables mirror these values.
  */
@@ -45,4 +47,6 @@ export const defaults = {
   heartbeatMs: 15_000,
   /** Characters of a token kept visible in log lines and robot names. */
   tokenVisibleChars: 6,
+  /** App robots: default robot, group, TTLs and delays (`apps/defaults.ts`). */
+  apps: appDefaults,
 } as const;

@@ -3,6 +3,22 @@
  * @packageDocumentation
  */
 export { createEmulatorApp, type EmulatorApp } from './app.js';
+export { AppInputError } from './apps/hub.js';
+export { CHAOS_ACTIONS, type ChaosInput } from './apps/routes.js';
+export type {
+  AppMessageFields,
+  AppMode,
+  AppRobotConfig,
+  AppRobotInfo,
+  AppsOptions,
+  ChatInput,
+  ChatRecord,
+  ChatResult,
+  DeliveryRecord,
+  EmulatorTimers,
+  GroupConfig,
+  MemberConfig,
+} from './apps/types.js';
 export type { EmulatorBindings } from './bindings.js';
 export { type LoadConfigOptions, loadEmulatorConfig } from './config.js';
 export { defaults } from './defaults.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { appsConfigShape, appsIssues } from './apps/config.js';
 import { parseIpv4Range } from './security.js';
 import type { EmulatorOptions } from './types.js';
 
@@ -39,6 +40,7 @@ export const configSchema = z
     maxOpenRobots: int(1).optional(),
     heartbeatMs: int(10).optional(),
     allowedHosts: z.union([z.literal(true), z.array(z.string().min(1, 'must not be empty'))]).optional(),
+    ...appsConfigShape,
   })
   .superRefine((config, ctx) => {
     const tokens = new Set<string>();
@@ -63,6 +65,7 @@ export const configSchema = z
         names.add(robot.name);
       }
     });
+    for (const issue of appsIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
   });
 
 /** A configuration or option error; the message names the field, e.g. `robots[1].token`. */
@@ -90,7 +93,15 @@ export function validateConfig(input: unknown, source: string): z.infer<typeof c
 
 /** Validates programmatic options at once, so a typo fails at start, not at the first send. */
 export function validateOptions(options: EmulatorOptions): void {
-  const { now, log, ...rest } = options;
+  const { now, log, timers, ...rest } = options;
+  if (
+    timers !== undefined &&
+    (typeof timers?.setTimeout !== 'function' || typeof timers?.clearTimeout !== 'function')
+  ) {
+    throw new EmulatorConfigError(
+      '@dingbot/emulator: invalid options: timers: expected { setTimeout, clearTimeout } functions',
+    );
+  }
   if (now !== undefined && typeof now !== 'function') {
     throw new EmulatorConfigError('@dingbot/emulator: invalid options: now: expected a function');
   }

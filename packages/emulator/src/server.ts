@@ -2,8 +2,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createEmulatorApp } from './app.js';
+import { applyChaos, type ChaosInput } from './apps/routes.js';
+import type { AppRobotInfo, ChatInput, ChatRecord, ChatResult } from './apps/types.js';
 import { defaults } from './defaults.js';
-import { isLoopback } from './hosts.js';
+import { hostGuard, isLoopback } from './hosts.js';
 import { webhookUrl } from './robots.js';
 import type { EmulatorState } from './state.js';
 import type {
@@ -51,8 +53,29 @@ export interface EmulatorHandle {
   throttle(tokenOrName: string, ms?: number): RobotInfo;
   /** The robots, as `GET /api/robots` lists them. */
   robots(): RobotInfo[];
-  /** Stops the server and ends every connection, event streams included. */
+  /** Stops the server and ends every connection, event streams and Stream WebSockets included. */
   close(): Promise<void>;
+  /**
+   * A member writes to an app robot (as `POST /api/chat`); resolves once the message went out
+   * (HTTP robots: once their callback answered).
+   * @example const { msgId } = await emulator.chat({ robot: 'bot', text: '@bot ping' });
+   */
+  chat(input: ChatInput): Promise<ChatResult>;
+  /**
+   * Resolves with the next message an app robot posts in answer to `msgId` (sessionWebhook or
+   * callback answer). No deadline of its own: the test runner's timeout applies.
+   * @example const reply = await emulator.nextReply(msgId); // reply.payload.text.content === 'pong'
+   */
+  nextReply(msgId: string): Promise<MessageRecord>;
+  /** Every message sent to app robots, with deliveries, acks and replies (as `GET /api/chats`). */
+  chats(robot?: string): ChatRecord[];
+  /** The app robots, as `GET /api/apps` lists them. */
+  apps(): AppRobotInfo[];
+  /**
+   * A chaos switch on an app robot (by clientId, robotCode or name), as `POST /api/apps/<robot>/chaos`.
+   * @example emulator.chaos('bot', { action: 'disconnect' }) // { action: 'disconnect', affected: 1 }
+   */
+  chaos(robot: string, input: ChaosInput): { action: string; affected: number };
 }
 
 /**
@@ -79,6 +102,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
     created.once('error', reject);
   });
+  // Stream mode: WebSockets at /connect beside hono, on the same port.
+  const upgradeHostAllowed = hostGuard(allowedHosts);
+  server.on('upgrade', (request, socket, head) => {
+    if (!state.apps.gateway.handleUpgrade(request, socket, head, upgradeHostAllowed)) socket.destroy();
+  });
   const { port } = server.address() as AddressInfo;
   const url = `http://${clientHost(host)}:${port}`;
   state.baseUrl = url;
@@ -95,9 +123,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     setRobotState: (tokenOrName, robotState) => state.setRobotState(tokenOrName, robotState),
     throttle: (tokenOrName, ms) => state.throttle(tokenOrName, ms),
     robots: () => state.robotList(url),
+    chat: (input) => state.apps.send(input, url),
+    nextReply: (msgId) => state.apps.nextReply(msgId),
+    chats: (robot) => state.apps.chats(robot),
+    apps: () => state.apps.apps.map((robot) => state.apps.info(robot)),
+    chaos: (robot, input) => applyChaos(state.apps, robot, input),
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
         state.events.closeAll();
+        state.apps.close();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
         state.log.flush();

@@ -1,3 +1,4 @@
+import { AppsHub } from './apps/hub.js';
 import { defaults } from './defaults.js';
 import { EventHub } from './events.js';
 import { LogQueue } from './log.js';
@@ -58,6 +59,8 @@ export class EmulatorState {
   readonly now: () => number;
   /** The server's base URL once it listens; routes fall back to the request's origin. */
   baseUrl: string | undefined;
+  /** App robots: tokens, Stream connections, callbacks, sessions and chats. */
+  readonly apps: AppsHub;
   readonly #messages: Ring<MessageRecord>;
   readonly #attempts: Ring<AttemptRecord>;
   #seq = 0;
@@ -72,6 +75,7 @@ export class EmulatorState {
     this.log = new LogQueue(options.log);
     this.#messages = new Ring(this.settings.maxRecords);
     this.#attempts = new Ring(this.settings.maxRecords);
+    this.apps = new AppsHub(options, this);
   }
 
   /** Accepted messages, oldest first. */
@@ -92,6 +96,7 @@ export class EmulatorState {
     this.#messages.clear();
     this.#attempts.clear();
     for (const robot of this.robots.all()) robot.msgUuids.clear();
+    this.apps.clearChats();
     this.events.publish('clear', { clearedAt: this.now() });
     if (this.log.enabled) this.log.write('records cleared');
   }
@@ -142,6 +147,24 @@ export class EmulatorState {
       const who = robot ? `robot=${robot.name} token=${redactToken(robot.token)}` : 'robot=-';
       this.log.write(`refused ${refusal.errcode} ${who}: ${refusal.explanation}`);
     }
+  }
+
+  /** Records a message an app robot posted (sessionWebhook, callback answer, OpenAPI send). */
+  recordAppMessage(fields: Omit<MessageRecord, 'id'>): MessageRecord {
+    const record: MessageRecord = { id: ++this.#seq, ...fields };
+    this.#messages.push(record);
+    this.events.publish('message', record);
+    return record;
+  }
+
+  /** Records a refused post of an app robot (sessionWebhook, callback answer). */
+  recordAppAttempt(fields: Omit<AttemptRecord, 'id'>): AttemptRecord {
+    const record: AttemptRecord = { id: ++this.#seq, ...fields };
+    this.#attempts.push(record);
+    this.events.publish('attempt', record);
+    if (this.log.enabled)
+      this.log.write(`refused ${record.errcode} robot=${record.robot ?? '-'}: ${record.explanation}`);
+    return record;
   }
 
   /** The robot list, as `GET /api/robots` shows it. */

@@ -1,3 +1,5 @@
+import type { AppMessageFields, AppsOptions } from './apps/types.js';
+
 /** The state of a robot, as DingTalk would report it when it refuses a send. */
 export type RobotState = 'active' | 'disabled' | 'dissolved' | 'gone';
 
@@ -62,8 +64,8 @@ export interface RateLimitConfig {
 /** Which errmsg forms to answer with: DingTalk's older English ones or the newer Chinese `description:…;solution:…;`. */
 export type Wording = 'legacy' | 'modern';
 
-/** Options of {@link createEmulatorApp} (everything but the network). */
-export interface EmulatorAppOptions {
+/** Options of {@link createEmulatorApp} (everything but the network); app-robot options in {@link AppsOptions}. */
+export interface EmulatorAppOptions extends AppsOptions {
   /**
    * Configured robots. None means **open mode**: any token is accepted without security checks and
    * each new token becomes a robot named after its first 6 characters.
@@ -169,8 +171,8 @@ export interface Mentions {
   missing: { mobiles: string[]; userIds: string[] };
 }
 
-/** An accepted message. */
-export interface MessageRecord {
+/** An accepted message (app robots' messages also carry {@link AppMessageFields}). */
+export interface MessageRecord extends AppMessageFields {
   /** Increasing; shared sequence with attempts, so records of both kinds can be ordered. */
   id: number;
   /** The robot's name. */
