@@ -1,3 +1,4 @@
+import { defaultFetch } from '#default-fetch';
 import { OptionsError } from '../errors/client.js';
 import type { KeywordPlacement } from '../messages/prepare.js';
 import { defaults, RETRY_POLICIES } from './defaults.js';
@@ -199,7 +200,7 @@ export function resolveCoreOptions(options: RobotCoreOptions, userAgent: string)
     keywordPlacement: placement,
     insertMentions: options.insertMentions ?? defaults.insertMentions,
     timeoutMs,
-    fetch: options.fetch ?? ((u, i) => (globalThis.fetch as unknown as FetchLike)(u, i)),
+    fetch: options.fetch ?? defaultFetch,
     retry: resolveRetry(options.retry),
     userAgent: options.userAgent ?? userAgent,
     now: options.now ?? Date.now,

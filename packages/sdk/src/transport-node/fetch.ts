@@ -1,0 +1,102 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { type FetchLike, type FetchResponseLike, MAX_RESPONSE_BYTES } from '../core/transport.js';
+
+/** Options of {@link createNodeFetch}. */
+export interface NodeFetchOptions {
+  /**
+   * Keep connections open between sends, so a busy robot pays one TCP and TLS handshake for many
+   * messages. `false` sends `Connection: close`: right for a process that sends once and exits.
+   * @default true
+   */
+  keepAlive?: boolean;
+}
+
+/**
+ * A `fetch` for the SDK built on `node:http`/`node:https`: what a Robot uses on Node by default
+ * (faster per send than Node's global `fetch`, which is undici under WHATWG streams). It honours
+ * the SDK's request exactly: the `signal` (timeout) covers the whole answer, redirects are returned
+ * (never followed) for the SDK to refuse, and at most {@link MAX_RESPONSE_BYTES} (plus one chunk)
+ * of an answer is read before the connection is dropped.
+ * @example
+ * import { Robot } from '@dingbot/sdk';
+ * import { createNodeFetch } from '@dingbot/sdk/node';
+ * const robot = new Robot({ webhook, fetch: createNodeFetch({ keepAlive: false }) });
+ */
+export function createNodeFetch(options: NodeFetchOptions = {}): FetchLike {
+  const keepAlive = options.keepAlive ?? true;
+  // LIFO reuses the most recent socket, so idle ones age out instead of racing the server's close.
+  const httpAgent = keepAlive ? new HttpAgent({ keepAlive: true, scheduling: 'lifo' }) : false;
+  const httpsAgent = keepAlive ? new HttpsAgent({ keepAlive: true, scheduling: 'lifo' }) : false;
+  return (url, init) =>
+    new Promise<FetchResponseLike>((resolve, reject) => {
+      const secure = url.startsWith('https:');
+      if (!secure && !url.startsWith('http:')) {
+        reject(new TypeError(`Only http: and https: URLs can be posted to, not ${url.split(':')[0]}:`));
+        return;
+      }
+      const { signal } = init;
+      if (signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const payload = Buffer.from(init.body, 'utf8');
+      const headers: Record<string, string> = { ...init.headers, 'Content-Length': String(payload.length) };
+      if (!keepAlive) headers.Connection = 'close';
+      let settled = false;
+      const fail = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
+        // An abort by the SDK's AbortSignal.timeout() is reported with the signal's reason (a
+        // TimeoutError), which is how the SDK tells a timeout from other network failures.
+        reject(signal.aborted ? signal.reason : error);
+      };
+      const onResponse = (response: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        let bytes = 0;
+        const done = () => {
+          if (settled) return;
+          settled = true;
+          signal.removeEventListener('abort', onAbort);
+          resolve({
+            status: response.statusCode ?? 0,
+            body: chunks,
+            text: async () => Buffer.concat(chunks).toString('utf8'),
+          });
+        };
+        response.on('data', (chunk: Buffer) => {
+          if (settled) return;
+          chunks.push(chunk);
+          bytes += chunk.length;
+          // Enough to know it is too long for DingTalk: the SDK reports it, the rest is never read.
+          if (bytes > MAX_RESPONSE_BYTES) {
+            done();
+            response.destroy();
+          }
+        });
+        response.on('end', done);
+        response.on('error', fail);
+        response.on('close', () => {
+          if (!response.complete) fail(new Error('The connection closed before the answer ended'));
+        });
+      };
+      const request = (secure ? httpsRequest : httpRequest)(
+        url,
+        { method: init.method, headers, agent: secure ? httpsAgent : httpAgent },
+        onResponse,
+      );
+      function onAbort() {
+        request.destroy(signal.reason);
+      }
+      signal.addEventListener('abort', onAbort, { once: true });
+      request.on('error', fail);
+      request.end(payload);
+    });
+}
+
+/**
+ * The shared keep-alive `node:http` fetch that Robots use on Node when no `fetch` option is given.
+ * @example new Robot({ webhook, fetch: nodeFetch }) // the same as leaving `fetch` out, on Node
+ */
+export const nodeFetch: FetchLike = createNodeFetch();

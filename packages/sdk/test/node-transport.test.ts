@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { type DingbotError, isDingbotError, Robot, TimeoutError } from '../src/index.js';
+import { createNodeFetch, nodeFetch } from '../src/transport-node/index.js';
+import { DIRECT } from './helpers/direct.js';
+import { closedPort } from './helpers/server.js';
+
+const TOKEN = '0123456789abcdef'.repeat(4);
+
+/** What one request looked like on the wire. */
+interface Seen {
+  headers: IncomingHttpHeaders;
+  /** The client's port: the same port twice means the connection was reused. */
+  clientPort: number;
+  body: string;
+}
+
+/** How the next request is answered. */
+type Behaviour = 'ok' | 'stall-head' | 'stall-body' | 'cut-body';
+
+let server: Server;
+let url: string;
+const seen: Seen[] = [];
+let behaviour: Behaviour = 'ok';
+
+before(async () => {
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      seen.push({
+        headers: req.headers,
+        clientPort: req.socket.remotePort ?? 0,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      if (behaviour === 'stall-head') return; // never answers; the client's timeout must end it
+      if (behaviour === 'stall-body') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        res.write('{"errcode":0,');
+        return;
+      }
+      if (behaviour === 'cut-body') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        res.write('{"errcode":0,', () => res.destroy());
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"errcode":0,"errmsg":"ok"}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(
+  () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+);
+beforeEach(() => {
+  seen.length = 0;
+  behaviour = 'ok';
+});
+
+async function failure(promise: Promise<unknown>): Promise<DingbotError> {
+  const error = await promise.then(
+    () => assert.fail('resolved'),
+    (e: unknown) => e,
+  );
+  assert.ok(isDingbotError(error), `not a DingbotError: ${String(error)}`);
+  return error;
+}
+
+describe('the default transport on Node', () => {
+  test('is node:http, not fetch (no fetch-only headers on the wire)', async () => {
+    await new Robot({ accessToken: TOKEN, baseUrl: url, ...DIRECT }).text('default');
+    await new Robot({ accessToken: TOKEN, baseUrl: url, fetch: (u, i) => fetch(u, i), ...DIRECT }).text(
+      'fetch',
+    );
+    const [byDefault, byFetch] = seen;
+    // undici's fetch always sends these; node:http never does.
+    assert.equal(byFetch!.headers['sec-fetch-mode'], 'cors');
+    assert.equal(byDefault!.headers['sec-fetch-mode'], undefined);
+    assert.equal(byDefault!.headers['accept-encoding'], undefined);
+  });
+
+  test('sends the same request as fetch: method, JSON body, Content-Type, User-Agent, Content-Length', async () => {
+    await new Robot({ accessToken: TOKEN, baseUrl: url, ...DIRECT }).text('钉钉 😀');
+    const request = seen[0]!;
+    assert.match(String(request.headers['content-type']), /^application\/json; charset=utf-8$/);
+    assert.match(String(request.headers['user-agent']), /^dingbot\//);
+    assert.equal(Number(request.headers['content-length']), Buffer.byteLength(request.body));
+    assert.deepEqual((JSON.parse(request.body) as { text: unknown }).text, { content: '钉钉 😀' });
+  });
+
+  test('keeps the connection alive between sends', async () => {
+    const robot = new Robot({ accessToken: TOKEN, baseUrl: url, ...DIRECT });
+    for (let i = 0; i < 5; i++) await robot.text(`keep-alive ${i}`);
+    assert.equal(seen.length, 5);
+    assert.equal(new Set(seen.map((s) => s.clientPort)).size, 1, 'one connection for five sends');
+    assert.equal(seen[0]!.headers.connection, 'keep-alive');
+  });
+
+  test('createNodeFetch({ keepAlive: false }) closes each connection (for one-shot processes)', async () => {
+    const robot = new Robot({
+      accessToken: TOKEN,
+      baseUrl: url,
+      fetch: createNodeFetch({ keepAlive: false }),
+      ...DIRECT,
+    });
+    await robot.text('one');
+    await robot.text('two');
+    assert.equal(seen[0]!.headers.connection, 'close');
+    assert.notEqual(seen[0]!.clientPort, seen[1]!.clientPort);
+  });
+});
+
+describe('failures through node:http are classified like fetch ones', () => {
+  test('no answer within timeoutMs → TimeoutError', async () => {
+    behaviour = 'stall-head';
+    const robot = new Robot({ accessToken: TOKEN, baseUrl: url, timeoutMs: 200, retry: 'none', ...DIRECT });
+    const error = await failure(robot.text('stall'));
+    assert.ok(error instanceof TimeoutError, `${error.name}: ${error.message}`);
+    assert.equal(error.code, 'TIMEOUT');
+  });
+
+  test('an answer whose body stalls → TimeoutError too (the timeout covers the whole answer)', async () => {
+    behaviour = 'stall-body';
+    const robot = new Robot({ accessToken: TOKEN, baseUrl: url, timeoutMs: 200, retry: 'none', ...DIRECT });
+    const error = await failure(robot.text('stall'));
+    assert.ok(error instanceof TimeoutError, `${error.name}: ${error.message}`);
+  });
+
+  test('a connection cut mid-answer → REQUEST_FAILED, retried', async () => {
+    behaviour = 'cut-body';
+    const robot = new Robot({ accessToken: TOKEN, baseUrl: url, retry: 'fast', ...DIRECT });
+    const error = await failure(robot.text('cut'));
+    assert.equal(error.code, 'REQUEST_FAILED');
+    assert.equal(seen.length, 4, 'the first attempt and three retries');
+  });
+
+  test('connection refused → REQUEST_FAILED naming ECONNREFUSED, token redacted', async () => {
+    const port = await closedPort();
+    const robot = new Robot({
+      accessToken: TOKEN,
+      baseUrl: `http://127.0.0.1:${port}`,
+      retry: 'none',
+      fetch: nodeFetch,
+      ...DIRECT,
+    });
+    const error = await failure(robot.text('refused'));
+    assert.equal(error.code, 'REQUEST_FAILED');
+    assert.match(error.message, /ECONNREFUSED/);
+    assert.ok(!JSON.stringify(error).includes(TOKEN) && !error.message.includes(TOKEN));
+  });
+
+  test('a URL that is not http(s) is refused before any connection', async () => {
+    const init = {
+      method: 'POST' as const,
+      headers: {},
+      body: '{}',
+      signal: AbortSignal.timeout(1000),
+      redirect: 'manual' as const,
+    };
+    await assert.rejects(nodeFetch('ftp://127.0.0.1/robot/send', init), /Only http: and https:/);
+  });
+});
