@@ -34,7 +34,17 @@ export interface FetchInit {
   method: 'POST';
   headers: Record<string, string>;
   body: string;
+  /**
+   * Aborted when the attempt's timeout expires, with a `TimeoutError` as its reason. It is made on
+   * first read: a transport that enforces {@link FetchInit.timeoutMs} itself need not read it.
+   */
   signal: AbortSignal;
+  /**
+   * The attempt's timeout in milliseconds, when the `signal` carries nothing else: a transport may
+   * then time the attempt out itself (rejecting with an error named `TimeoutError`) and never read
+   * `signal`, which saves setting up an abort signal per request. Absent: listen to `signal`.
+   */
+  timeoutMs?: number;
   /**
    * Redirects are never followed (the URL carries the access token): dingbot asks for `'manual'`,
    * which every runtime accepts (workerd refuses `'error'`), and refuses any 3xx answer itself.
@@ -124,12 +134,16 @@ export class Transport {
     const request = { method: 'POST', url };
     let response: FetchResponseLike;
     let answer: BoundedText;
+    const deadline = new Deadline(timeoutMs);
     try {
       response = await fetch(url, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json; charset=utf-8', 'User-Agent': userAgent },
         body,
-        signal: AbortSignal.timeout(timeoutMs),
+        get signal() {
+          return deadline.signal;
+        },
+        timeoutMs,
         redirect: 'manual',
       });
       if (isRedirect(response)) {
@@ -151,6 +165,8 @@ export class Transport {
         'Check the network, DNS and proxy (HTTPS_PROXY) between you and the webhook host, and `baseUrl`/`webhook`.',
         { cause, request, secrets },
       );
+    } finally {
+      deadline.clear();
     }
     if (answer.truncated) {
       throw new HttpError(response.status, answer.text, { request, secrets }, MAX_RESPONSE_BYTES);
@@ -203,6 +219,36 @@ function describeNetworkError(error: unknown): string {
   return parts.join(': ') || String(error);
 }
 
+/**
+ * One attempt's timeout as an abort signal made only when a transport asks for it (`fetch` does;
+ * the Node transport times the attempt itself), and cleared when the attempt ends either way.
+ */
+class Deadline {
+  readonly #timeoutMs: number;
+  #controller: AbortController | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(timeoutMs: number) {
+    this.#timeoutMs = timeoutMs;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      const controller = new AbortController();
+      this.#controller = controller;
+      this.#timer = setTimeout(
+        () => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+        this.#timeoutMs,
+      );
+    }
+    return this.#controller.signal;
+  }
+
+  clear(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+  }
+}
+
 /** A 3xx answer, or the opaque stand-in a browser-like `fetch` gives for one under `redirect: 'manual'`. */
 function isRedirect(response: FetchResponseLike): boolean {
   return (
@@ -241,6 +287,7 @@ export async function readBounded(response: FetchResponseLike, maxBytes: number)
       ? { text: text.slice(0, 200), truncated: true }
       : { text, truncated: false };
   }
+  if (Array.isArray(body)) return readChunks(body as readonly Uint8Array[], maxBytes);
   const decoder = new TextDecoder();
   let text = '';
   let bytes = 0;
@@ -266,6 +313,29 @@ export async function readBounded(response: FetchResponseLike, maxBytes: number)
     }
   }
   return { text: text + decoder.decode(), truncated: false };
+}
+
+const utf8 = new TextDecoder();
+
+/** The bounded read of a body already in memory (the Node transport's): one decode, no awaits. */
+function readChunks(chunks: readonly Uint8Array[], maxBytes: number): BoundedText {
+  let bytes = 0;
+  for (const chunk of chunks) bytes += chunk.byteLength;
+  if (chunks.length === 1) {
+    const only = chunks[0]!;
+    return bytes > maxBytes
+      ? { text: utf8.decode(only.subarray(0, Math.min(only.byteLength, maxBytes + 256))), truncated: true }
+      : { text: utf8.decode(only), truncated: false };
+  }
+  const joined = new Uint8Array(Math.min(bytes, maxBytes + 256));
+  let at = 0;
+  for (const chunk of chunks) {
+    if (at >= joined.length) break;
+    const piece = chunk.subarray(0, joined.length - at);
+    joined.set(piece, at);
+    at += piece.length;
+  }
+  return { text: utf8.decode(joined), truncated: bytes > maxBytes };
 }
 
 /** Lets go of an answer dingbot will not read (a redirect), so its connection is freed. */
