@@ -43,8 +43,10 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchLike {
         reject(signal.reason);
         return;
       }
-      const payload = Buffer.from(init.body, 'utf8');
-      const headers: Record<string, string> = { ...init.headers, 'Content-Length': String(payload.length) };
+      const headers: Record<string, string> = {
+        ...init.headers,
+        'Content-Length': String(Buffer.byteLength(init.body, 'utf8')),
+      };
       if (!keepAlive) headers.Connection = 'close';
       let settled = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -104,7 +106,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchLike {
         }, timeoutMs);
       } else signal?.addEventListener('abort', onAbort, { once: true });
       request.on('error', fail);
-      request.end(payload);
+      request.end(init.body, 'utf8');
     });
 }
 
