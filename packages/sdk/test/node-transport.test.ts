@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -102,6 +103,28 @@ describe('the default transport on Node', () => {
     assert.equal(seen.length, 5);
     assert.equal(new Set(seen.map((s) => s.clientPort)).size, 1, 'one connection for five sends');
     assert.equal(seen[0]!.headers.connection, 'keep-alive');
+  });
+
+  test('importing the SDK loads neither node:http nor node:https: they load at the first send', async () => {
+    // In a fresh process: which of Node's own modules are loaded after the import, and after a send.
+    const script = `
+      const loaded = () => process.moduleLoadList.filter((m) => /^NativeModule (http|https)$/.test(m)).map((m) => m.slice(13));
+      const { Robot } = await import('@dingbot/sdk');
+      const before = loaded();
+      await new Robot({ accessToken: 'x', baseUrl: ${JSON.stringify(url)}, rateLimit: false }).text('lazy');
+      console.log(JSON.stringify({ before, after: loaded() }));`;
+    // Asynchronous: the server answering the child lives in this process.
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['--conditions=development', '--import', 'tsx', '--input-type=module', '-e', script],
+        { encoding: 'utf8', cwd: new URL('..', import.meta.url) },
+        (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
+      ),
+    );
+    const { before, after } = JSON.parse(stdout) as { before: string[]; after: string[] };
+    assert.deepEqual(before, []);
+    assert.deepEqual(after, ['http']);
   });
 
   test('createNodeFetch({ keepAlive: false }) closes each connection (for one-shot processes)', async () => {
