@@ -139,7 +139,8 @@ interface HugeServer {
   close(): Promise<void>;
 }
 
-async function startHugeServer(total: number): Promise<HugeServer> {
+/** `declare`: send `Content-Length` (else the body is chunked, its length unknown until its end). */
+async function startHugeServer(total: number, declare = false): Promise<HugeServer> {
   let report: (value: { written: number; complete: boolean }) => void = () => {};
   const finished = new Promise<{ written: number; complete: boolean }>((resolve) => {
     report = resolve;
@@ -147,7 +148,10 @@ async function startHugeServer(total: number): Promise<HugeServer> {
   const server: Server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(total) });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        ...(declare ? { 'content-length': String(total) } : {}),
+      });
       const head = Buffer.from('{"errcode":0,"errmsg":"');
       const tail = Buffer.from('"}');
       const chunk = Buffer.alloc(64 * 1024, 'x');
@@ -261,18 +265,49 @@ describe('bounded answers', () => {
       }
     });
 
-    test(`${transport.name}: an answer just under the bound is still read (and judged as usual)`, async () => {
-      const total = MAX_RESPONSE_BYTES - 1024;
-      const big = await startHugeServer(total);
+    test(`${transport.name}: a declared Content-Length of 200 MB is refused the same way`, {
+      timeout: 120_000,
+    }, async () => {
+      const total = 200 * 1024 * 1024;
+      const huge = await startHugeServer(total, true);
       try {
-        const robot = new Robot({ accessToken: TOKEN, baseUrl: big.url, fetch: transport.fetch, ...DIRECT });
-        const result = await robot.text('hello');
-        assert.equal(result.attempts, 1);
-        assert.deepEqual(await big.finished, { written: total, complete: true });
+        const robot = new Robot({
+          accessToken: TOKEN,
+          baseUrl: huge.url,
+          fetch: transport.fetch,
+          retry: 'none',
+          ...DIRECT,
+        });
+        const error = await failure(robot.text('hello'));
+        assert.ok(error instanceof HttpError, `${error.name}: ${error.message}`);
+        assert.match(error.message, new RegExp(`larger than ${MAX_RESPONSE_BYTES} bytes`));
+        const { written, complete } = await huge.finished;
+        assert.equal(complete, false);
+        assert.ok(written < total / 4, `the server wrote ${written} bytes`);
       } finally {
-        await big.close();
+        await huge.close();
       }
     });
+
+    for (const declare of [false, true]) {
+      test(`${transport.name}: an answer just under the bound is still read (${declare ? 'Content-Length' : 'chunked'})`, async () => {
+        const total = MAX_RESPONSE_BYTES - 1024;
+        const big = await startHugeServer(total, declare);
+        try {
+          const robot = new Robot({
+            accessToken: TOKEN,
+            baseUrl: big.url,
+            fetch: transport.fetch,
+            ...DIRECT,
+          });
+          const result = await robot.text('hello');
+          assert.equal(result.attempts, 1);
+          assert.deepEqual(await big.finished, { written: total, complete: true });
+        } finally {
+          await big.close();
+        }
+      });
+    }
   }
 
   test('a fetch with no body stream (text() only) is bounded too', async () => {

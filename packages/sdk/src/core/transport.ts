@@ -25,7 +25,12 @@ export interface FetchResponseLike {
    * cancels the rest; without it, `text()` is used (a test double, say).
    */
   readonly body?: ResponseBodyLike | null;
-  /** The whole body as text: used only when there is no `body` stream. */
+  /**
+   * The answer's headers: a `Content-Length` within the bound lets dingbot take the body with `text()`
+   * (HTTP framing stops it there), one beyond the bound is refused unread.
+   */
+  readonly headers?: { get(name: string): string | null };
+  /** The whole body as text: used when there is no `body` stream, or its length is known and small. */
   text(): Promise<string>;
 }
 
@@ -288,6 +293,12 @@ export async function readBounded(response: FetchResponseLike, maxBytes: number)
       : { text, truncated: false };
   }
   if (Array.isArray(body)) return readChunks(body as readonly Uint8Array[], maxBytes);
+  const declared = declaredLength(response);
+  if (declared !== undefined) {
+    if (declared <= maxBytes) return { text: await response.text(), truncated: false };
+    discard(response);
+    return { text: '', truncated: true };
+  }
   const decoder = new TextDecoder();
   let text = '';
   let bytes = 0;
@@ -313,6 +324,13 @@ export async function readBounded(response: FetchResponseLike, maxBytes: number)
     }
   }
   return { text: text + decoder.decode(), truncated: false };
+}
+
+/** The `Content-Length` of an answer, when it has a valid one. */
+function declaredLength(response: FetchResponseLike): number | undefined {
+  const value = response.headers?.get('content-length');
+  if (value === null || value === undefined || !/^\d{1,15}$/.test(value.trim())) return undefined;
+  return Number(value.trim());
 }
 
 const utf8 = new TextDecoder();
