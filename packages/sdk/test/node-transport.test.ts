@@ -127,6 +127,35 @@ describe('the default transport on Node', () => {
     assert.deepEqual(after, ['http']);
   });
 
+  test("honours the server's Keep-Alive: timeout hint: drops the idle socket before the server would", {
+    timeout: 120_000,
+  }, async () => {
+    // The server would keep the socket a minute, but announces 2 s: the client must close it first,
+    // or a later send could pick a socket the server is closing (ECONNRESET).
+    let closedIdle: () => void = () => {};
+    const closed = new Promise<void>((resolve) => {
+      closedIdle = resolve;
+    });
+    const hinting = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json', 'keep-alive': 'timeout=2' });
+        res.end('{"errcode":0,"errmsg":"ok"}');
+      });
+    });
+    hinting.keepAliveTimeout = 60_000;
+    hinting.on('connection', (socket) => socket.on('close', () => closedIdle()));
+    await new Promise<void>((resolve) => hinting.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const { port } = hinting.address() as AddressInfo;
+      await new Robot({ accessToken: TOKEN, baseUrl: `http://127.0.0.1:${port}`, ...DIRECT }).text('hint');
+      await closed; // by the client: the server's own timeout is a minute away
+    } finally {
+      hinting.closeAllConnections();
+      await new Promise<void>((resolve) => hinting.close(() => resolve()));
+    }
+  });
+
   test('createNodeFetch({ keepAlive: false }) closes each connection (for one-shot processes)', async () => {
     const robot = new Robot({
       accessToken: TOKEN,

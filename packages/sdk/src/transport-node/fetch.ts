@@ -61,10 +61,18 @@ interface Client {
   agent: Agent | false;
 }
 
+/** How long an idle keep-alive socket is kept, at most (less when the server says less). */
+const IDLE_SOCKET_MS = 30_000;
+
 async function loadClient(scheme: 'http' | 'https', keepAlive: boolean): Promise<Client> {
   const http = scheme === 'https' ? await import('node:https') : await import('node:http');
   // LIFO reuses the most recent socket, so idle ones age out instead of racing the server's close.
-  const agent = keepAlive ? new http.Agent({ keepAlive: true, scheduling: 'lifo' }) : false;
+  // A socket timeout makes the agent drop idle sockets in time, and lets it honour a server's
+  // `Keep-Alive: timeout=N` (closing 1 s before the server does): without one Node ignores the hint,
+  // and a send can pick a socket the server is closing (ECONNRESET).
+  const agent = keepAlive
+    ? new http.Agent({ keepAlive: true, scheduling: 'lifo', timeout: IDLE_SOCKET_MS })
+    : false;
   return { request: http.request, agent };
 }
 
