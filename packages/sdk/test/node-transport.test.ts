@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { type DingbotError, isDingbotError, Robot, TimeoutError } from '../src/index.js';
 import { createNodeFetch, nodeFetch } from '../src/transport-node/index.js';
@@ -218,5 +222,95 @@ describe('failures through node:http are classified like fetch ones', () => {
       redirect: 'manual' as const,
     };
     await assert.rejects(nodeFetch('ftp://127.0.0.1/robot/send', init), /Only http: and https:/);
+  });
+});
+
+/** A self-signed certificate for 127.0.0.1, made by openssl (absent: the https tests are skipped). */
+function selfSigned(): { dir: string; key: Buffer; cert: Buffer } | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'dingbot-tls-'));
+  const made = spawnSync('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+    '-keyout',
+    join(dir, 'key.pem'),
+    '-out',
+    join(dir, 'cert.pem'),
+  ]);
+  if (made.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  }
+  return { dir, key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
+}
+
+describe('https through node:https', () => {
+  const tls = selfSigned();
+  let https: HttpsServer;
+  let httpsUrl = '';
+  const ports: number[] = [];
+  before(async () => {
+    if (!tls) return;
+    https = createHttpsServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+      ports.push(req.socket.remotePort ?? 0);
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"errcode":0,"errmsg":"ok"}');
+      });
+    });
+    await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', () => resolve()));
+    httpsUrl = `https://127.0.0.1:${(https.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    if (!tls) return;
+    https.closeAllConnections();
+    await new Promise<void>((resolve) => https.close(() => resolve()));
+    rmSync(tls.dir, { recursive: true, force: true });
+  });
+
+  test('a certificate nobody trusts → REQUEST_FAILED naming it, token redacted', {
+    skip: !tls && 'no openssl',
+  }, async () => {
+    const robot = new Robot({ accessToken: TOKEN, baseUrl: httpsUrl, retry: 'none', ...DIRECT });
+    const error = await failure(robot.text('untrusted'));
+    assert.equal(error.code, 'REQUEST_FAILED');
+    assert.match(error.message, /certificate/i);
+    assert.ok(!JSON.stringify(error).includes(TOKEN) && !error.message.includes(TOKEN));
+  });
+
+  test('a trusted certificate: delivered, one TLS connection for several sends', {
+    skip: !tls && 'no openssl',
+  }, async () => {
+    ports.length = 0;
+    // In a child that trusts the certificate (NODE_EXTRA_CA_CERTS), as a user's process would.
+    const script = `
+      const { Robot } = await import('@dingbot/sdk');
+      const robot = new Robot({ accessToken: ${JSON.stringify(TOKEN)}, baseUrl: ${JSON.stringify(httpsUrl)}, rateLimit: false });
+      for (let i = 0; i < 3; i++) await robot.text('over tls ' + i);
+      console.log('delivered');`;
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['--conditions=development', '--import', 'tsx', '--input-type=module', '-e', script],
+        {
+          encoding: 'utf8',
+          cwd: new URL('..', import.meta.url),
+          env: { ...process.env, NODE_EXTRA_CA_CERTS: join(tls!.dir, 'cert.pem') },
+        },
+        (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
+      ),
+    );
+    assert.equal(stdout.trim(), 'delivered');
+    assert.equal(ports.length, 3);
+    assert.equal(new Set(ports).size, 1, 'the TLS connection was reused');
   });
 });
