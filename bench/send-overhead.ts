@@ -1,8 +1,10 @@
 /**
  * Send overhead: what one `Robot.send` costs over the cheapest correct way to post the same signed
- * message (a bare `fetch`), and over `dingtalk-robot-sender`, the package people use today.
+ * message (a bare `fetch`), over `node:http` itself, and over `dingtalk-robot-sender`, the package
+ * people use today. dingbot runs twice: with its default transport on Node (`node:http` on a
+ * keep-alive agent) and with the global `fetch` injected (what Deno, Bun and workers use).
  *
- * All three post to one emulator (rate limit off, a signing robot) on loopback, one send at a time,
+ * All contenders post to one emulator (rate limit off, a signing robot) on loopback, one send at a time,
  * interleaved in small blocks in rotating order so a noisy neighbour hurts them alike.
  *
  * Run alone: `node --conditions=development --import tsx bench/send-overhead.ts [sends] [rounds]`
@@ -71,10 +73,17 @@ export interface SendOverheadResult {
   dingtalkRobotSender: ContenderLatency;
   /** For reference, below the floor: `node:http` `request` on the keep-alive global agent. */
   nodeHttp: ContenderLatency;
+  /** dingbot with the global `fetch` injected (`fetch` option): the transport of the other runtimes. */
+  dingbotFetch: ContenderLatency;
   /** Per-round p50 ratios to bare fetch. */
   ratioP50: Ratios;
   /** Per-round p99 ratios to bare fetch. */
   ratioP99: Ratios;
+  /**
+   * dingbot's (default transport) p50 divided by each other contender's, per round: below 1 means
+   * dingbot is faster.
+   */
+  dingbotP50Over: DingbotRatios;
   /** Messages the emulator refused (must be 0). */
   refused: number;
   /**
@@ -107,8 +116,17 @@ export interface StepCosts {
 /** Ratios of each contender to bare fetch. */
 export interface Ratios {
   dingbot: RatioSpread;
+  dingbotFetch: RatioSpread;
   dingtalkRobotSender: RatioSpread;
   nodeHttp: RatioSpread;
+}
+
+/** dingbot's p50 over each other contender's, see {@link SendOverheadResult.dingbotP50Over}. */
+export interface DingbotRatios {
+  fetch: RatioSpread;
+  nodeHttp: RatioSpread;
+  dingtalkRobotSender: RatioSpread;
+  dingbotFetch: RatioSpread;
 }
 
 /** The slice of dingtalk-robot-sender's `ChatBot` used here (the package ships no types). */
@@ -120,8 +138,14 @@ type ChatBotClass = new (options: { webhook: string; secret?: string }) => ChatB
 const TOKEN = 'bench-send-overhead';
 const SECRET = 'SECbench0123456789abcdefbench0123456789abcdef';
 
-type Contender = 'dingbot' | 'fetch' | 'dingtalkRobotSender' | 'nodeHttp';
-const CONTENDERS: readonly Contender[] = ['fetch', 'dingbot', 'dingtalkRobotSender', 'nodeHttp'];
+type Contender = 'dingbot' | 'dingbotFetch' | 'fetch' | 'dingtalkRobotSender' | 'nodeHttp';
+const CONTENDERS: readonly Contender[] = [
+  'fetch',
+  'dingbot',
+  'dingtalkRobotSender',
+  'nodeHttp',
+  'dingbotFetch',
+];
 
 /**
  * Runs the send-overhead comparison and returns plain numbers.
@@ -153,6 +177,7 @@ export async function benchSendOverhead(options: SendOverheadOptions = {}): Prom
 
     const samples: Record<Contender, number[][]> = {
       dingbot: [],
+      dingbotFetch: [],
       fetch: [],
       dingtalkRobotSender: [],
       nodeHttp: [],
@@ -188,8 +213,8 @@ export async function benchSendOverhead(options: SendOverheadOptions = {}): Prom
         roundP50Ms: samples[name].map((s) => percentile(s, 50)),
       };
     };
-    const ratios = (name: Contender, p: number): RatioSpread =>
-      spread(samples[name].map((s, round) => percentile(s, p) / percentile(samples.fetch[round]!, p)));
+    const ratios = (name: Contender, p: number, to: Contender = 'fetch'): RatioSpread =>
+      spread(samples[name].map((s, round) => percentile(s, p) / percentile(samples[to][round]!, p)));
 
     const stepCostsUs = await measureSteps(Math.min(2000, Math.max(50, sends)));
     return {
@@ -202,15 +227,24 @@ export async function benchSendOverhead(options: SendOverheadOptions = {}): Prom
       fetch: latency('fetch'),
       dingtalkRobotSender: latency('dingtalkRobotSender'),
       nodeHttp: latency('nodeHttp'),
+      dingbotFetch: latency('dingbotFetch'),
       ratioP50: {
         dingbot: ratios('dingbot', 50),
+        dingbotFetch: ratios('dingbotFetch', 50),
         dingtalkRobotSender: ratios('dingtalkRobotSender', 50),
         nodeHttp: ratios('nodeHttp', 50),
       },
       ratioP99: {
         dingbot: ratios('dingbot', 99),
+        dingbotFetch: ratios('dingbotFetch', 99),
         dingtalkRobotSender: ratios('dingtalkRobotSender', 99),
         nodeHttp: ratios('nodeHttp', 99),
+      },
+      dingbotP50Over: {
+        fetch: ratios('dingbot', 50, 'fetch'),
+        nodeHttp: ratios('dingbot', 50, 'nodeHttp'),
+        dingtalkRobotSender: ratios('dingbot', 50, 'dingtalkRobotSender'),
+        dingbotFetch: ratios('dingbot', 50, 'dingbotFetch'),
       },
       refused,
       stepCostsUs,
@@ -228,6 +262,13 @@ function makeSenders(webhook: string): {
 } {
   // rateLimit: false, like the emulator's: this measures the cost of a send, not the pacing.
   const robot = new Robot({ webhook, secret: SECRET, retry: 'none', rateLimit: false });
+  const robotFetch = new Robot({
+    webhook,
+    secret: SECRET,
+    retry: 'none',
+    rateLimit: false,
+    fetch: (url, init) => fetch(url, init),
+  });
 
   const require = createRequire(import.meta.url);
   const ChatBot = require('dingtalk-robot-sender') as ChatBotClass;
@@ -244,10 +285,15 @@ function makeSenders(webhook: string): {
 
   const senders: Record<Contender, (content: string) => Promise<void>> = {
     // dingbot: the delivery engine's queue (no pacing: rateLimit false), validate, prepare (mentions,
-    // keywords), msgUuid, size check, HMAC sign (plain JS, synchronous), global fetch with timeout and
-    // redirect: 'error', parse and classify the reply.
+    // keywords), msgUuid, size check, HMAC sign (plain JS, synchronous), its default transport on Node
+    // (node:http, keep-alive agent) with a timeout, redirects refused, the answer read to 64 KiB at
+    // most, parsed and classified.
     dingbot: async (content) => {
       await robot.send({ msgtype: 'text', text: { content } });
+    },
+    // The same through the global fetch (the `fetch` option): what Deno, Bun and workers run.
+    dingbotFetch: async (content) => {
+      await robotFetch.send({ msgtype: 'text', text: { content } });
     },
     // The floor: what a careful hand-written client must do at least. Same body (with msgUuid), same
     // headers, a fresh signature per request (node:crypto HMAC), global fetch, errcode checked.
@@ -286,7 +332,7 @@ function makeSenders(webhook: string): {
       }
     },
   };
-  return { senders, close: () => robot.close() };
+  return { senders, close: async () => void (await Promise.all([robot.close(), robotFetch.close()])) };
 }
 
 async function measureSteps(iterations: number): Promise<StepCosts> {

@@ -47,12 +47,20 @@ describe('bench smoke', () => {
   it('send overhead: every contender sends and is timed', async () => {
     const result = await benchSendOverhead({ sends: 20, rounds: 1, warmup: 2 });
     assert.equal(result.refused, 0);
-    for (const contender of [result.dingbot, result.fetch, result.dingtalkRobotSender, result.nodeHttp]) {
+    for (const contender of [
+      result.dingbot,
+      result.dingbotFetch,
+      result.fetch,
+      result.dingtalkRobotSender,
+      result.nodeHttp,
+    ]) {
       assert.equal(contender.sends, 20);
       assert.ok(contender.p50Ms > 0 && contender.p50Ms <= contender.p99Ms);
       assert.equal(contender.roundP50Ms.length, 1);
     }
     assert.ok(result.ratioP50.dingbot.median > 0);
+    assert.ok(result.dingbotP50Over.dingtalkRobotSender.median > 0);
+    assert.ok(result.dingbotP50Over.nodeHttp.median > 0);
     assertSaneNumbers(result);
   });
 

@@ -22,12 +22,29 @@ export interface RedisStoreOptions {
    */
   timeoutMs?: number;
   /**
+   * After falling back, how long the store keeps to its local limiter before it tries Redis again. A
+   * Redis answering at the edge of `timeoutMs` would otherwise make the store flip between Redis and
+   * the fallback many times in one burst; with a hold it flips at most once per `fallbackHoldMs`.
+   * @default 5000
+   * @example 30000
+   */
+  fallbackHoldMs?: number;
+  /**
+   * The clock of the fallback hold and of the sends counted during an outage (tests only; the shared
+   * window itself runs on Redis's clock).
+   * @default Date.now
+   * @example () => fakeNow
+   */
+  now?: () => number;
+  /**
    * The limiter used while Redis is unreachable.
    * @default a new MemoryStore
    */
   fallback?: LimiterStore;
   /**
-   * Told when Redis becomes unreachable and the store falls back to the local limiter.
+   * Told when Redis cannot be used and the store falls back to the local limiter, with a
+   * {@link RedisStoreError} saying why: unreachable, too slow, or refusing the credentials
+   * (`WRONGPASS`/`NOAUTH`; the password itself is never in it).
    * @default a console.warn, once per outage
    */
   onFallback?: (error: unknown) => void;
@@ -39,6 +56,26 @@ export interface RedisStoreOptions {
 }
 
 const FALLBACK_TICKET = 'local:';
+
+/** Why the store could not use Redis, in words fit for a log: never a password. */
+export class RedisStoreError extends Error {
+  override name = 'RedisStoreError';
+  /**
+   * `AUTH`: Redis refused the credentials (WRONGPASS, NOAUTH); `UNREACHABLE`: no connection;
+   * `TIMEOUT`: connected, but no answer within `timeoutMs`.
+   */
+  readonly code: 'AUTH' | 'UNREACHABLE' | 'TIMEOUT';
+  /**
+   * @example new RedisStoreError('TIMEOUT', 'Redis did not answer within 500 ms')
+   */
+  constructor(code: 'AUTH' | 'UNREACHABLE' | 'TIMEOUT', message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** Redis's answers to a wrong or missing password (and older servers' wording). */
+const AUTH_ERROR = /\b(WRONGPASS|NOAUTH)\b|invalid (username-)?password|AUTH <password> called without/i;
 
 type Reply = [number, number, number | string];
 
@@ -60,11 +97,26 @@ export class RedisStore implements LimiterStore {
   readonly #fallback: LimiterStore;
   readonly #onFallback: (error: unknown) => void;
   readonly #onRecover: () => void;
+  readonly #holdMs: number;
+  readonly #now: () => number;
+  /** Texts that must never reach a message: the password given in the URL or the options. */
+  readonly #secrets: string[];
+  /** The client's latest error: the real cause when it never gets ready (a refused password, say). */
+  #lastError: unknown;
   #down = false;
+  /** While down, Redis is not tried again before this time (the fallback hold). */
+  #retryAt = 0;
   /** Per key, the sends made through the fallback (when they ended), to count in Redis once it is back. */
   readonly #offline = new Map<string, { windowMs: number; times: number[] }>();
 
   constructor(options: RedisStoreOptions = {}) {
+    // Checked before any connection is made, so a wrong option leaves nothing open.
+    const hold = options.fallbackHoldMs ?? 5000;
+    if (typeof hold !== 'number' || !Number.isFinite(hold) || hold < 0) {
+      throw new TypeError(
+        `@dingbot/redis: fallbackHoldMs is ${String(hold)}; give a number of milliseconds ≥ 0, e.g. 5000.`,
+      );
+    }
     const given = options.redis;
     if (given instanceof Redis) {
       this.#redis = given;
@@ -81,6 +133,17 @@ export class RedisStore implements LimiterStore {
       this.#redis.on('error', () => {}); // reported through onFallback instead
       this.#owned = true;
     }
+    this.#redis.on('error', (error: unknown) => {
+      this.#lastError = error;
+    });
+    this.#redis.on('ready', () => {
+      this.#lastError = undefined;
+    });
+    this.#secrets = [this.#redis.options.password, passwordOf(given)].filter(
+      (secret): secret is string => typeof secret === 'string' && secret.length > 0,
+    );
+    this.#holdMs = hold;
+    this.#now = options.now ?? Date.now;
     this.#prefix = options.prefix ?? 'dingbot:';
     this.#timeoutMs = options.timeoutMs ?? 500;
     this.#fallback = options.fallback ?? new MemoryStore();
@@ -88,7 +151,7 @@ export class RedisStore implements LimiterStore {
       options.onFallback ??
       ((error) =>
         console.warn(
-          `@dingbot/redis: Redis is unreachable (${error instanceof Error ? error.message : String(error)}); ` +
+          `@dingbot/redis: ${error instanceof Error ? error.message : String(error)}; ` +
             "falling back to this process's own rate limiter: processes sharing the robot may exceed its limit until Redis is back.",
         ));
     this.#onRecover =
@@ -118,44 +181,95 @@ export class RedisStore implements LimiterStore {
   #ready(): Promise<void> {
     const redis = this.#redis;
     if (redis.status === 'ready') return Promise.resolve();
-    if (this.#down || redis.status === 'end')
-      return Promise.reject(new Error(`Redis connection is ${redis.status}`));
+    if (this.#down || redis.status === 'end') return Promise.reject(this.#notReady());
+    if (isAuthError(this.#lastError)) return Promise.reject(this.#notReady());
     return new Promise((resolve, reject) => {
-      const onReady = () => {
+      const done = () => {
         clearTimeout(timer);
+        redis.off('ready', onReady);
+        redis.off('error', onError);
+      };
+      const onReady = () => {
+        done();
         resolve();
       };
+      // A refused password will not heal by waiting: say so at once.
+      const onError = (error: unknown) => {
+        if (!isAuthError(error)) return;
+        done();
+        reject(this.#notReady());
+      };
       const timer = setTimeout(() => {
-        redis.off('ready', onReady);
-        reject(new Error(`not connected within ${this.#timeoutMs} ms (${redis.status})`));
+        done();
+        reject(this.#notReady());
       }, this.#timeoutMs);
-      redis.once('ready', onReady);
+      redis.on('ready', onReady);
+      redis.on('error', onError);
     });
   }
 
-  async #call<T>(name: string, key: string, ...args: (string | number)[]): Promise<T> {
+  /** Why the client is not ready: the credentials Redis refused, or the connection's last error. */
+  #notReady(): RedisStoreError {
+    const last = this.#lastError;
+    const said = last instanceof Error ? last.message : last === undefined ? undefined : String(last);
+    if (said !== undefined && isAuthError(last)) {
+      return new RedisStoreError(
+        'AUTH',
+        this.#scrub(
+          `Redis refused the credentials (${said.trim()}): check the password (and user) in the Redis URL or options`,
+        ),
+      );
+    }
+    const detail = said === undefined ? this.#redis.status : `${this.#redis.status}: ${said}`;
+    return new RedisStoreError(
+      'UNREACHABLE',
+      this.#scrub(`Redis is unreachable (not connected within ${this.#timeoutMs} ms; ${detail})`),
+    );
+  }
+
+  #scrub(text: string): string {
+    let out = text;
+    for (const secret of this.#secrets) out = out.split(secret).join('[REDACTED]');
+    return out;
+  }
+
+  /**
+   * Runs one script. While the store is down it is not tried before the hold ends (unless `always`,
+   * for a penalty, which is worth sharing whenever Redis takes it); after that, one success recovers
+   * and one failure holds again.
+   */
+  async #call<T>(name: string, key: string, args: readonly (string | number)[], always = false): Promise<T> {
+    const holding = this.#down && this.#now() < this.#retryAt;
+    if (holding && !always) throw new RedisStoreError('UNREACHABLE', 'Redis is on hold after a failure');
     const command = (this.#redis as unknown as Record<string, (...a: unknown[]) => Promise<T>>)[name]!;
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await this.#ready();
+      if (holding && this.#redis.status !== 'ready') throw this.#notReady();
+      if (!holding) await this.#ready();
       const result = await Promise.race([
         command.call(this.#redis, ...this.#keys(key), ...args),
         new Promise<never>((_, reject) => {
           timer = setTimeout(
-            () => reject(new Error(`no answer within ${this.#timeoutMs} ms`)),
+            () => reject(new RedisStoreError('TIMEOUT', `Redis did not answer within ${this.#timeoutMs} ms`)),
             this.#timeoutMs,
           );
         }),
       ]);
-      if (this.#down) {
+      if (this.#down && !holding) {
         this.#down = false;
         this.#onRecover();
       }
       return result;
     } catch (error) {
+      if (holding) throw error;
+      this.#retryAt = this.#now() + this.#holdMs;
       if (!this.#down) {
         this.#down = true;
-        this.#onFallback(error);
+        this.#onFallback(
+          error instanceof RedisStoreError
+            ? error
+            : new RedisStoreError('UNREACHABLE', this.#scrub(describe(error))),
+        );
       }
       throw error;
     } finally {
@@ -167,7 +281,7 @@ export class RedisStore implements LimiterStore {
     let reply: Reply;
     try {
       await this.#adopt(key);
-      reply = await this.#call<Reply>('dingbotAcquire', key, limit, windowMs);
+      reply = await this.#call<Reply>('dingbotAcquire', key, [limit, windowMs]);
     } catch {
       const local = await this.#fallback.acquire(key, limit, windowMs);
       if (!local.ok) return local;
@@ -188,9 +302,9 @@ export class RedisStore implements LimiterStore {
   async #adopt(key: string): Promise<void> {
     const offline = this.#offline.get(key);
     if (!offline) return;
-    const now = Date.now();
+    const now = this.#now();
     const ages = offline.times.map((t) => now - t).filter((age) => age < offline.windowMs);
-    if (ages.length) await this.#call('dingbotAdopt', key, offline.windowMs, ...ages);
+    if (ages.length) await this.#call('dingbotAdopt', key, [offline.windowMs, ...ages]);
     this.#offline.delete(key);
   }
 
@@ -198,19 +312,19 @@ export class RedisStore implements LimiterStore {
     if (ticket.startsWith(FALLBACK_TICKET)) {
       const offline = this.#offline.get(key);
       if (offline) {
-        const now = Date.now();
+        const now = this.#now();
         offline.times = offline.times.filter((t) => t > now - offline.windowMs);
         offline.times.push(now);
       }
       return this.#fallback.settle(key, ticket.slice(FALLBACK_TICKET.length));
     }
-    await this.#call('dingbotSettle', key, ticket).catch(() => {});
+    await this.#call('dingbotSettle', key, [ticket]).catch(() => {});
   }
 
   async penalize(key: string, ms: number): Promise<void> {
     // The local copy keeps this process paused even if Redis goes away during the penalty.
     await this.#fallback.penalize(key, ms);
-    await this.#call('dingbotPenalize', key, Math.max(1, Math.ceil(ms))).catch(() => {});
+    await this.#call('dingbotPenalize', key, [Math.max(1, Math.ceil(ms))], true).catch(() => {});
   }
 
   async penaltyRemaining(key: string): Promise<number> {
@@ -232,4 +346,25 @@ export class RedisStore implements LimiterStore {
   async close(): Promise<void> {
     if (this.#owned) await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
+}
+
+/** The password in a `redis://user:password@host` URL or in ioredis options, to keep out of messages. */
+function passwordOf(given: RedisStoreOptions['redis']): string | undefined {
+  if (typeof given === 'string') {
+    try {
+      const password = new URL(given).password;
+      return password ? decodeURIComponent(password) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return given instanceof Redis ? undefined : given?.password;
+}
+
+function isAuthError(error: unknown): boolean {
+  return error !== undefined && AUTH_ERROR.test(error instanceof Error ? error.message : String(error));
+}
+
+function describe(error: unknown): string {
+  return `Redis failed (${error instanceof Error ? error.message : String(error)})`;
 }

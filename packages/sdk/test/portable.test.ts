@@ -32,7 +32,14 @@ function specifiers(source: string): string[] {
   return found;
 }
 
-const files = sourceFiles(src);
+/**
+ * The portable core: everything under src but the Node transport, which only the `node` condition
+ * of `#default-fetch` (package.json "imports") and the `./node` export reach.
+ */
+const nodeOnly = join(src, 'transport-node');
+const files = sourceFiles(src).filter((file) => !file.startsWith(nodeOnly));
+/** Package-internal imports the core may use: each resolves per runtime through package.json. */
+const internalImports = new Set(['#default-fetch']);
 
 test('the scanner sees the source (so the checks below can fail)', () => {
   assert.ok(files.length >= 15, `${files.length} files`);
@@ -53,6 +60,8 @@ test('no file under src imports node: or a Node builtin, or any package at all',
       if (spec.startsWith('node:')) offences.push(`${where} (node: import)`);
       else if (builtins.has(spec) || builtins.has(spec.split('/')[0]!))
         offences.push(`${where} (Node builtin)`);
+      else if (internalImports.has(spec)) continue;
+      else if (spec.includes('transport-node')) offences.push(`${where} (the Node transport)`);
       else if (!spec.startsWith('./') && !spec.startsWith('../')) offences.push(`${where} (a package)`);
       else if (!spec.endsWith('.js')) offences.push(`${where} (relative import without .js)`);
     }
@@ -70,6 +79,38 @@ test('no Node-only global is used by the code under src (fetch and crypto.subtle
     }
   }
   assert.deepEqual(offences, []);
+});
+
+test('#default-fetch is the Node transport only under the node condition; Deno, Bun and workers keep fetch', () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    imports: Record<string, Record<string, unknown>>;
+  };
+  const map = pkg.imports['#default-fetch']!;
+  // Conditions are tried in key order, and Deno and Bun also match `node`: theirs must come first.
+  const pick = (branch: Record<string, unknown>, conditions: readonly string[]): unknown => {
+    for (const [key, target] of Object.entries(branch)) {
+      if (!conditions.includes(key)) continue;
+      return typeof target === 'string' ? target : pick(target as Record<string, unknown>, conditions);
+    }
+    return undefined;
+  };
+  const runtimes: Record<string, readonly string[]> = {
+    node: ['node', 'import', 'default'],
+    deno: ['deno', 'node', 'import', 'default'],
+    bun: ['bun', 'node', 'import', 'default'],
+    workerd: ['workerd', 'worker', 'browser', 'import', 'default'],
+    browser: ['browser', 'import', 'default'],
+  };
+  for (const [runtime, conditions] of Object.entries(runtimes)) {
+    const expected = runtime === 'node' ? 'transport-node/default' : 'core/default-fetch';
+    assert.match(String(pick(map, conditions)), new RegExp(`^\\./dist/${expected}\\.js$`), runtime);
+    assert.match(
+      String(pick(map, ['development', ...conditions])),
+      new RegExp(`^\\./src/${expected}\\.ts$`),
+      `${runtime} (development)`,
+    );
+  }
+  assert.equal(pick(map, ['types']), './src/core/default-fetch.ts', 'types: the portable one');
 });
 
 test('package.json has no runtime dependencies', () => {

@@ -49,15 +49,24 @@ export class HttpError extends DingbotError {
   readonly status: number;
   /** The first 200 characters of the body, for diagnosis. */
   readonly bodyStart: string;
-  constructor(status: number, body: string, init: DingbotErrorInit) {
+  /**
+   * @param limitBytes Set when the answer went on past this many bytes and dingbot stopped reading it.
+   */
+  constructor(status: number, body: string, init: DingbotErrorInit, limitBytes?: number) {
     const retryable = status >= 500 || status === 429;
     const hint =
-      status === 200
-        ? 'The answer is not DingTalk JSON: check `baseUrl`/`webhook` (a proxy or captive portal may be answering).'
-        : retryable
-          ? 'A server on the way failed; dingbot retries these. If it lasts, check the proxy and DingTalk status.'
-          : 'Check `baseUrl`/`webhook`: this is not the DingTalk robot endpoint.';
-    super('HTTP_ERROR', `Unexpected HTTP answer ${status}`, hint, retryable, init);
+      limitBytes !== undefined
+        ? "DingTalk's answers are under 1 KB: check `baseUrl`/`webhook` (something else is answering)."
+        : status === 200
+          ? 'The answer is not DingTalk JSON: check `baseUrl`/`webhook` (a proxy or captive portal may be answering).'
+          : retryable
+            ? 'A server on the way failed; dingbot retries these. If it lasts, check the proxy and DingTalk status.'
+            : 'Check `baseUrl`/`webhook`: this is not the DingTalk robot endpoint.';
+    const summary =
+      limitBytes === undefined
+        ? `Unexpected HTTP answer ${status}`
+        : `Unexpected HTTP answer ${status}: its body is larger than ${limitBytes} bytes, so dingbot stopped reading it`;
+    super('HTTP_ERROR', summary, hint, retryable, init);
     this.status = status;
     this.bodyStart = redactSecrets(redactUrl(body.slice(0, 200)), init.secrets ?? []);
   }

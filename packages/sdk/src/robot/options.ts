@@ -1,3 +1,4 @@
+import { defaultFetch } from '#default-fetch';
 import type { RetryPolicy } from '../core/retry.js';
 import type { FetchLike } from '../core/transport.js';
 import { defaults, RETRY_POLICIES } from '../defaults.js';
@@ -269,7 +270,7 @@ export function resolveCoreOptions(options: RobotOptions, userAgent: string): Re
     keywordPlacement: placement,
     insertMentions: mentions,
     timeoutMs,
-    fetch: options.fetch ?? ((u, i) => (globalThis.fetch as unknown as FetchLike)(u, i)),
+    fetch: options.fetch ?? defaultFetch,
     retry: resolveRetry(options.retry),
     userAgent: options.userAgent ?? userAgent,
     now: options.now ?? Date.now,

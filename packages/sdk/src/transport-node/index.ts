@@ -1,0 +1,1 @@
+export { createNodeFetch, type NodeFetchOptions, nodeFetch } from './fetch.js';
