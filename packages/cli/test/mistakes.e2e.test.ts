@@ -5,11 +5,9 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { type EmulatorHandle, startEmulator } from '@dingbot/emulator';
 import { EXIT } from '../src/exit-codes.js';
-import { run } from '../src/run.js';
 import { assertExit, assertNoSecrets, type CliResult, cli, json, ROOT, tempHome } from './helpers.js';
 
 const TOKEN = 'mistakes-token-6f4922f45568161a';
@@ -41,22 +39,6 @@ function configFile(name: string, text: string): Record<string, string> {
   writeFileSync(path, text);
   chmodSync(path, 0o600);
   return { DINGBOT_CONFIG: path };
-}
-
-/**
- * Runs `dingbot` in-process through `run()`, for command-line mistakes that never reach the network:
- * the same code path as the spawned CLI, without a second or so of start-up per case.
- */
-async function inProcess(args: string[], input = ''): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    stdin: Readable.from(input === '' ? [] : [input]),
-    env: { HOME: home, XDG_CONFIG_HOME: join(home, '.config') },
-  });
-  return { code, signal: null, stdout, stderr, ms: 0 };
 }
 
 /** The error's two lines: what happened, then the hint. */
@@ -145,12 +127,12 @@ describe('mistakes get a clear message, the right exit code, and no leaked secre
   test('typos and dashes: the option or command meant is suggested, "--" is explained', async () => {
     const [typo, dash, ambiguous, missing, command, type, early] = await Promise.all([
       cli(['send', 'text', 'hi', '--webhok', webhook], { home }),
-      inProcess(['send', 'text', '-5 degrees in the server room', '--webhook', webhook]),
-      inProcess(['send', 'text', 'hi', '--retries', '-1', '--webhook', webhook]),
-      inProcess(['send', 'text', 'hi', '--webhook', webhook, '--keyword']),
-      inProcess(['sned', 'text', 'hi']),
-      inProcess(['send', 'txt', 'hi']),
-      inProcess(['--token', TOKEN, 'send', 'text', 'hi']),
+      cli(['send', 'text', '-5 degrees in the server room', '--webhook', webhook], { home }),
+      cli(['send', 'text', 'hi', '--retries', '-1', '--webhook', webhook], { home }),
+      cli(['send', 'text', 'hi', '--webhook', webhook, '--keyword'], { home }),
+      cli(['sned', 'text', 'hi'], { home }),
+      cli(['send', 'txt', 'hi'], { home }),
+      cli(['--token', TOKEN, 'send', 'text', 'hi'], { home }),
     ]);
     for (const result of [typo, dash, ambiguous, missing, command, type, early]) {
       assertExit(result, EXIT.USAGE);
@@ -181,12 +163,12 @@ describe('mistakes get a clear message, the right exit code, and no leaked secre
     const [stdin, file, missingFile, payloadEmpty, payloadArray, payloadBad, noContent] = await Promise.all([
       cli(['send', 'text', '-', ...robot], { home, input: '' }),
       cli(['send', 'markdown', '--title', 'T', `@${empty}`, ...robot], { home }),
-      inProcess(['send', 'text', `@${join(home, 'nope.txt')}`, ...robot]),
-      inProcess(['send', '--payload', '-', ...robot], '  \n'),
-      inProcess(['send', '--payload', '-', ...robot], '[{"msgtype":"text"}]'),
+      cli(['send', 'text', `@${join(home, 'nope.txt')}`, ...robot], { home }),
+      cli(['send', '--payload', '-', ...robot], { home, input: '  \n' }),
+      cli(['send', '--payload', '-', ...robot], { home, input: '[{"msgtype":"text"}]' }),
       cli(['send', '--payload', '-', ...robot], { home, input: '{\n  "msgtype": "text",\n}' }),
       // No robot configured either: the usage mistake is the one reported.
-      inProcess(['send', 'text']),
+      cli(['send', 'text'], { home }),
     ]);
     for (const result of [stdin, file, missingFile, payloadEmpty, payloadArray, payloadBad, noContent]) {
       assertExit(result, EXIT.USAGE);

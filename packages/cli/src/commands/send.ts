@@ -9,8 +9,9 @@ import { readAll } from '../io.js';
 import { describeJsonError } from '../json-error.js';
 import { proxyFetch } from '../proxy.js';
 import type { CommandContext } from '../run.js';
+import { optionProblem, type SdkErrorLike } from '../sdk-error.js';
 import { type ResolvedTarget, ROBOT_OPTIONS, resolveTarget, settingNames } from '../target.js';
-import { deliver, type WaitPolicy } from '../throttle.js';
+import { deliver, type ProgressMode, type WaitPolicy } from '../throttle.js';
 
 const OPTIONS = {
   ...ROBOT_OPTIONS,
@@ -132,10 +133,15 @@ export default async function send(args: string[], { io, out, env }: CommandCont
 
   if (values['dry-run']) return dryRun(robot, message, target, out);
 
-  const progress = values['no-progress'] ? false : values.progress ? true : out.stderrIsTTY;
+  // On a terminal a live countdown; in CI logs one line when a wait starts and one when it ends.
+  const progress: ProgressMode = values['no-progress']
+    ? 'off'
+    : out.stderrIsTTY && !out.json
+      ? 'live'
+      : 'lines';
   let result: SendResult;
   try {
-    result = await deliver(robot, message, wait, out, progress && !out.json);
+    result = await deliver(robot, message, wait, out, progress);
   } catch (error) {
     if (target.secret === undefined && isSignatureRefusal(error)) {
       HINT_OVERRIDES.set(
@@ -175,11 +181,7 @@ function robotOptionsError(error: unknown, names: ReturnType<typeof settingNames
     return error;
   const { subject } = names[sdk.option as keyof typeof names];
   const hint = String(sdk.hint ?? '');
-  const problem = String(sdk.message)
-    .replace(/^dingbot: option `[^`]+` /, '')
-    .replace(hint, '')
-    .trim()
-    .replace(/\.$/, '');
+  const problem = optionProblem(error as SdkErrorLike);
   const words = (text: string) =>
     text.replace(/`([a-zA-Z]+)`/g, (word, name: string) =>
       Object.hasOwn(names, name) ? names[name as keyof typeof names].word : word,
