@@ -36,11 +36,46 @@ export const EXIT_CODE_TABLE: readonly (readonly [ExitCode, string])[] = [
   [EXIT.NETWORK, 'network failure or timeout: no answer from DingTalk, or not a DingTalk answer'],
 ];
 
-/** The SDK's stable error `code`s, mapped to exit codes. Anything not listed is {@link EXIT.FAILURE}. */
-const BY_SDK_CODE: Record<string, ExitCode> = {
+/**
+ * Every error `code` of `@dingbot/sdk` (grep its `errors/` and `core/transport.ts`). Once the SDK exports
+ * its `DingbotErrorCode` union, {@link EXIT_CODE_OF_SDK_CODE} is checked against that instead, so a new
+ * code cannot ship without an exit code.
+ */
+export type SdkErrorCode =
+  | 'VALIDATION'
+  | 'MESSAGE_TOO_LONG'
+  | 'UNSUPPORTED_MSGTYPE'
+  | 'BAD_REQUEST'
+  | 'INVALID_OPTIONS'
+  | 'SIGN_MISMATCH'
+  | 'INVALID_TIMESTAMP'
+  | 'KEYWORD_MISSING'
+  | 'IP_NOT_ALLOWED'
+  | 'SECURITY_REJECTED'
+  | 'RATE_LIMITED'
+  | 'QUEUE_FULL'
+  | 'UNKNOWN_TOKEN'
+  | 'MISSING_TOKEN'
+  | 'SESSION_EXPIRED'
+  | 'ROBOT_DISABLED'
+  | 'GROUP_DISSOLVED'
+  | 'ROBOT_GONE'
+  | 'REQUEST_FAILED'
+  | 'TIMEOUT'
+  | 'HTTP_ERROR'
+  | 'REDIRECT'
+  | 'DINGTALK_BUSY'
+  | 'CONTENT_REJECTED'
+  | 'DINGTALK_ERROR'
+  | 'ROBOT_CLOSED';
+
+/** The exit code of each SDK error `code`: complete, so no code falls through to "internal error". */
+export const EXIT_CODE_OF_SDK_CODE = {
+  // The message is wrong: nothing was sent (or DingTalk refused it as malformed).
   VALIDATION: EXIT.USAGE,
   MESSAGE_TOO_LONG: EXIT.USAGE,
   UNSUPPORTED_MSGTYPE: EXIT.USAGE,
+  BAD_REQUEST: EXIT.USAGE,
   INVALID_OPTIONS: EXIT.CONFIG,
   SIGN_MISMATCH: EXIT.SECURITY,
   INVALID_TIMESTAMP: EXIT.SECURITY,
@@ -58,9 +93,22 @@ const BY_SDK_CODE: Record<string, ExitCode> = {
   REQUEST_FAILED: EXIT.NETWORK,
   TIMEOUT: EXIT.NETWORK,
   HTTP_ERROR: EXIT.NETWORK,
-};
+  // The webhook host answered with a redirect: not a DingTalk answer.
+  REDIRECT: EXIT.NETWORK,
+  // DingTalk answered, and refused: "system busy" after every retry, the content filter, an unknown errcode.
+  DINGTALK_BUSY: EXIT.FAILURE,
+  CONTENT_REJECTED: EXIT.FAILURE,
+  DINGTALK_ERROR: EXIT.FAILURE,
+  // send() after close(): a bug in dingbot.
+  ROBOT_CLOSED: EXIT.FAILURE,
+} as const satisfies Record<SdkErrorCode, ExitCode>;
 
-/** The exit code for an SDK error `code` (e.g. `SIGN_MISMATCH` → 4). */
+/**
+ * The exit code for an SDK error `code` (e.g. `SIGN_MISMATCH` → 4); {@link EXIT.FAILURE} for a code
+ * this CLI does not know (a newer SDK).
+ */
 export function exitCodeForSdkCode(code: string): ExitCode {
-  return BY_SDK_CODE[code] ?? EXIT.FAILURE;
+  return Object.hasOwn(EXIT_CODE_OF_SDK_CODE, code)
+    ? EXIT_CODE_OF_SDK_CODE[code as SdkErrorCode]
+    : EXIT.FAILURE;
 }

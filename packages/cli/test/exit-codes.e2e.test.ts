@@ -37,11 +37,17 @@ let emulator: EmulatorHandle;
 const servers: Server[] = [];
 const { home, cleanup } = tempHome();
 
-/** A server that answers every request with `body`, or never answers when `body` is undefined. */
-async function fakeDingTalk(body: string | undefined): Promise<string> {
+/**
+ * A server that answers every request with `body`, or never answers when `body` is undefined; with
+ * `redirect`, it answers that status and a Location instead.
+ */
+async function fakeDingTalk(body: string | undefined, redirect?: number): Promise<string> {
   const server = createServer((req, res) => {
     req.resume();
-    if (body !== undefined) res.end(body);
+    if (redirect !== undefined) {
+      res.writeHead(redirect, { location: 'https://oapi.dingtalk.com/robot/send' });
+      res.end();
+    } else if (body !== undefined) res.end(body);
   });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -188,11 +194,13 @@ describe('exit codes a script can branch on', () => {
     assert.deepEqual(codes, ['UNKNOWN_TOKEN', 'ROBOT_DISABLED', 'GROUP_DISSOLVED', 'ROBOT_GONE']);
   });
 
-  test('7 network failure and timeout; 1 an errcode dingbot does not know', async () => {
+  test('7 network failure, timeout, a redirect (302/307); 1 an errcode dingbot does not know', async () => {
     const silent = await fakeDingTalk(undefined);
     const odd = await fakeDingTalk('{"errcode":777777,"errmsg":"something new"}');
     const notDingTalk = await fakeDingTalk('<html>captive portal</html>');
-    const [refused, timeout, portal, unknownErrcode] = await Promise.all([
+    const found = await fakeDingTalk(undefined, 302);
+    const temporary = await fakeDingTalk(undefined, 307);
+    const [refused, timeout, portal, unknownErrcode, redirect302, redirect307] = await Promise.all([
       cli(
         [
           'send',
@@ -229,7 +237,14 @@ describe('exit codes a script can branch on', () => {
         home,
       }),
       cli(['send', 'text', 'x', '--token', T.ok, '--base-url', odd, '--retries', '0', '--json'], { home }),
+      cli(['send', 'text', 'x', '--token', T.ok, '--base-url', found, '--json'], { home }),
+      cli(['send', 'text', 'x', '--token', T.ok, '--base-url', temporary], { home }),
     ]);
+    // A redirect is not a DingTalk answer (and is never followed: the URL carries the token).
+    expect(redirect302, EXIT.NETWORK, 'REDIRECT');
+    expect(redirect307, EXIT.NETWORK);
+    assert.match(redirect307.stderr, /^dingbot: .*redirect/);
+    assert.doesNotMatch(redirect307.stderr, /internal error/);
     expect(refused, EXIT.NETWORK, 'REQUEST_FAILED');
     expect(timeout, EXIT.NETWORK, 'TIMEOUT');
     expect(portal, EXIT.NETWORK, 'HTTP_ERROR');

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { formatDuration, parseDuration, parseRate } from '../src/duration.js';
-import { EXIT, EXIT_CODE_TABLE, exitCodeForSdkCode } from '../src/exit-codes.js';
+import { EXIT, EXIT_CODE_OF_SDK_CODE, EXIT_CODE_TABLE, exitCodeForSdkCode } from '../src/exit-codes.js';
 import { type CliIO, run } from '../src/index.js';
+import { resolveLocale, withLocale } from '../src/locale.js';
 
 /** An in-process terminal: collects what `run()` writes. */
 function fakeIO(
@@ -51,10 +55,27 @@ describe('exit codes', () => {
     assert.equal(exitCodeForSdkCode('VALIDATION'), EXIT.USAGE);
     assert.equal(exitCodeForSdkCode('INVALID_OPTIONS'), EXIT.CONFIG);
     assert.equal(exitCodeForSdkCode('CONTENT_REJECTED'), EXIT.FAILURE);
+    assert.equal(exitCodeForSdkCode('REDIRECT'), EXIT.NETWORK);
+    assert.equal(exitCodeForSdkCode('SOMETHING_NEWER'), EXIT.FAILURE);
     assert.deepEqual(
       EXIT_CODE_TABLE.map(([code]) => code),
       [0, 1, 2, 3, 4, 5, 6, 7],
     );
+  });
+
+  test('every error code the SDK source holds has an exit code of its own entry', () => {
+    const sdk = fileURLToPath(new URL('../../sdk/src/', import.meta.url));
+    const codes = new Set<string>();
+    for (const file of readdirSync(sdk, { recursive: true, encoding: 'utf8' })) {
+      if (!file.endsWith('.ts')) continue;
+      for (const [, code] of readFileSync(join(sdk, file), 'utf8').matchAll(/'([A-Z][A-Z_]{3,})'/g))
+        codes.add(code!);
+    }
+    // Upper-case literals of the SDK that are not error codes.
+    for (const word of ['POST', 'SIGTERM']) codes.delete(word);
+    assert.ok(codes.has('REDIRECT') && codes.has('SIGN_MISMATCH'), [...codes].join(', '));
+    const missing = [...codes].filter((code) => !Object.hasOwn(EXIT_CODE_OF_SDK_CODE, code));
+    assert.deepEqual(missing, [], 'add these codes to SdkErrorCode and EXIT_CODE_OF_SDK_CODE');
   });
 });
 
@@ -103,5 +124,31 @@ describe('run() in-process', () => {
     const out = JSON.parse(io.out());
     assert.deepEqual(out.body, { msgtype: 'markdown', markdown: { title: 'T', text: 'from stdin' } });
     assert.equal(out.url, 'https://oapi.dingtalk.com/robot/send?access_token=[REDACTED]');
+  });
+});
+
+describe('--locale and DINGBOT_LOCALE', () => {
+  test('reach the Robot as its `locale` option; a wrong value is refused naming where it came from (exit 3)', async () => {
+    assert.equal(resolveLocale('zh-CN', {}), 'zh-CN');
+    assert.equal(resolveLocale(undefined, { DINGBOT_LOCALE: 'en' }), 'en');
+    assert.equal(resolveLocale('en', { DINGBOT_LOCALE: 'zh-CN' }), 'en', 'the flag wins');
+    assert.equal(resolveLocale(undefined, {}), undefined);
+    assert.deepEqual(withLocale({ accessToken: 't' }, 'zh-CN'), { accessToken: 't', locale: 'zh-CN' });
+    assert.deepEqual(withLocale({ accessToken: 't' }, undefined), { accessToken: 't' });
+    const flag = fakeIO({}, false);
+    const variable = fakeIO({ DINGBOT_LOCALE: 'zh_cn' }, false);
+    const ok = fakeIO({ DINGBOT_LOCALE: 'zh-CN' }, false);
+    const args = ['send', 'text', 'x', '--token', 'unit-token-0123456789', '--dry-run'];
+    assert.equal(await run([...args, '--locale', 'chinese'], flag), EXIT.CONFIG);
+    assert.equal(await run(args, variable), EXIT.CONFIG);
+    assert.equal(await run(args, ok), EXIT.OK, ok.err());
+    assert.match(
+      flag.err(),
+      /^dingbot: --locale "chinese" is not a locale dingbot knows\nhint: Use zh-CN or en\./,
+    );
+    assert.match(
+      variable.err(),
+      /^dingbot: DINGBOT_LOCALE "zh_cn" is not a locale dingbot knows\nhint: Did you mean zh-CN\?/,
+    );
   });
 });

@@ -7,6 +7,7 @@ import { oneShotFetch } from '../http-fetch.js';
 import { fileProblem, TextInput } from '../input.js';
 import { readAll } from '../io.js';
 import { describeJsonError } from '../json-error.js';
+import { resolveLocale, withLocale } from '../locale.js';
 import { proxyFetch } from '../proxy.js';
 import type { CommandContext } from '../run.js';
 import { optionProblem, type SdkErrorLike } from '../sdk-error.js';
@@ -40,6 +41,7 @@ const OPTIONS = {
   horizontal: { type: 'boolean' },
   'hide-avatar': { type: 'boolean' },
   item: { type: 'string', multiple: true },
+  locale: { type: 'string' },
 } as const;
 
 type SendValues = Values<typeof OPTIONS>;
@@ -93,6 +95,7 @@ export default async function send(args: string[], { io, out, env }: CommandCont
         ? DEFAULT_WAIT_MS
         : parseDuration(values.wait, '--wait'),
   };
+  const locale = resolveLocale(values.locale, env);
   const penaltyMs =
     values.penalty === undefined ? DEFAULT_PENALTY_MS : parseDuration(values.penalty, '--penalty');
 
@@ -118,7 +121,7 @@ export default async function send(args: string[], { io, out, env }: CommandCont
   const fetch = ((await proxyFetch(env)) as RobotOptions['fetch']) ?? oneShotFetch;
   let robot: Robot;
   try {
-    robot = new Robot({
+    const options: RobotOptions = {
       ...robotOptions(target),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       ...(retries === undefined ? {} : { retry: { ...RETRY, retries } }),
@@ -126,7 +129,8 @@ export default async function send(args: string[], { io, out, env }: CommandCont
       penaltyMs,
       // --no-wait: the engine rejects at once instead of waiting the penalty out.
       penalty: wait.maxWaitMs === 0 ? 'fail' : 'wait',
-    });
+    };
+    robot = new Robot(withLocale(options, locale));
   } catch (error) {
     throw robotOptionsError(error, settingNames(target, values));
   }
