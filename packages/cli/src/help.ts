@@ -42,8 +42,8 @@ Sending:
   --progress, --no-progress
                           say on stderr when waiting  [default: when stderr is a terminal]
 
-Text arguments may be "-" (read stdin) or "@path" (read a file); one trailing newline is dropped.
-Write "@@…" for a text that really starts with "@"; put a text starting with "-" after "--":
+The text is the argument as written: '@13800000000 disk full' and '@所有人 …' are texts. "-" reads
+stdin, --file <path> a file (one trailing newline is dropped); put a text starting with "-" after "--":
   dingbot send text -- '-5 °C in the server room'`;
 
 const ENVIRONMENT = `Environment:
@@ -73,7 +73,7 @@ Examples:
   export DINGTALK_WEBHOOK='https://oapi.dingtalk.com/robot/send?access_token=…'
   export DINGTALK_SECRET='SEC…'
   dingbot send text 'Build #42 passed'
-  dingbot send markdown --title 'Deploy' --at-mobile 13800000000 @release-notes.md
+  dingbot send markdown --title 'Deploy' --at-mobile 13800000000 --file release-notes.md
   df -h | dingbot send text -
   dingbot send text --profile ops --dry-run 'disk full on db-1'
 
@@ -120,7 +120,7 @@ Examples:
   dingbot send text --at-mobile 13800000000 --at-mobile 13900000000 'db-1 is down'
   dingbot send text --at-all --keyword 告警 '告警: 磁盘已满'
   journalctl -u api --since -5m | tail -20 | dingbot send text -
-  dingbot send text @message.txt`,
+  dingbot send text --file message.txt`,
   markdown: `dingbot send markdown — a markdown message (the title shows in the notification only)
 
 Usage:
@@ -131,7 +131,7 @@ Options:
 
 Examples:
   dingbot send markdown --title 'Deploy done' $'### Deploy done\\n\\n- **api** 1.4.2'
-  dingbot send markdown --title 'Weekly report' @report.md
+  dingbot send markdown --title 'Weekly report' --file report.md
   ./render-report | dingbot send markdown --title 'Report' --at-user manager01 -`,
   link: `dingbot send link — a link card
 
@@ -140,13 +140,13 @@ Usage:
 
 Options:
   --title <title>         card title (required)
-  --text <text>           card text, "-" or "@path" allowed (required; DingTalk truncates long text)
+  --text <text>           card text, "-" for stdin (or --file <path>; DingTalk truncates long text)
   --url <url>             where a click goes (required)
   --pic <url>             picture on the card
 
 Examples:
   dingbot send link --title 'Release 1.4' --text 'What changed' --url https://example.com/r/1.4
-  dingbot send link --title 'Dashboard' --text @summary.txt --url https://grafana.example.com/d/1 --pic https://example.com/p.png`,
+  dingbot send link --title 'Dashboard' --file summary.txt --url https://grafana.example.com/d/1 --pic https://example.com/p.png`,
   'action-card': `dingbot send action-card — a card with one button or several
 
 Usage:
@@ -155,7 +155,7 @@ Usage:
 
 Options:
   --title <title>         notification title (required)
-  --text <text>           card body in markdown, "-" or "@path" allowed (required)
+  --text <text>           card body in markdown, "-" for stdin (or --file <path>)
   --single-title <t>      one button covering the card …
   --single-url <url>      … and where it goes
   --button <title>=<url>  a button, repeatable (split at the first "=", so URLs may hold "=")
@@ -165,7 +165,7 @@ Options:
 Examples:
   dingbot send action-card --title 'Approve deploy?' --text '### Deploy api 1.4 to prod' \\
     --button 'Approve=https://ci.example.com/a?id=7' --button 'Reject=https://ci.example.com/r?id=7' --horizontal
-  dingbot send action-card --title 'Incident 311' --text @incident.md --single-title 'Open' --single-url https://status.example.com/311`,
+  dingbot send action-card --title 'Incident 311' --file incident.md --single-title 'Open' --single-url https://status.example.com/311`,
   'feed-card': `dingbot send feed-card — a list of linked rows with pictures
 
 Usage:

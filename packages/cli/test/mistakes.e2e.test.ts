@@ -160,21 +160,32 @@ describe('mistakes get a clear message, the right exit code, and no leaked secre
     const empty = join(home, 'empty.md');
     writeFileSync(empty, '\n');
     const robot = ['--webhook', webhook, '--secret', SECRET];
-    const [stdin, file, missingFile, payloadEmpty, payloadArray, payloadBad, noContent] = await Promise.all([
-      cli(['send', 'text', '-', ...robot], { home, input: '' }),
-      cli(['send', 'markdown', '--title', 'T', `@${empty}`, ...robot], { home }),
-      cli(['send', 'text', `@${join(home, 'nope.txt')}`, ...robot], { home }),
-      cli(['send', '--payload', '-', ...robot], { home, input: '  \n' }),
-      cli(['send', '--payload', '-', ...robot], { home, input: '[{"msgtype":"text"}]' }),
-      cli(['send', '--payload', '-', ...robot], { home, input: '{\n  "msgtype": "text",\n}' }),
-      // No robot configured either: the usage mistake is the one reported.
-      cli(['send', 'text'], { home }),
-    ]);
-    for (const result of [stdin, file, missingFile, payloadEmpty, payloadArray, payloadBad, noContent]) {
+    const [stdin, file, missingFile, payloadEmpty, payloadArray, payloadBad, noContent, both] =
+      await Promise.all([
+        cli(['send', 'text', '-', ...robot], { home, input: '' }),
+        cli(['send', 'markdown', '--title', 'T', '--file', empty, ...robot], { home }),
+        cli(['send', 'text', '--file', join(home, 'nope.txt'), ...robot], { home }),
+        cli(['send', '--payload', '-', ...robot], { home, input: '  \n' }),
+        cli(['send', '--payload', '-', ...robot], { home, input: '[{"msgtype":"text"}]' }),
+        cli(['send', '--payload', '-', ...robot], { home, input: '{\n  "msgtype": "text",\n}' }),
+        // No robot configured either: the usage mistake is the one reported.
+        cli(['send', 'text'], { home }),
+        cli(['send', 'text', 'hi', '--file', empty, ...robot], { home }),
+      ]);
+    for (const result of [
+      stdin,
+      file,
+      missingFile,
+      payloadEmpty,
+      payloadArray,
+      payloadBad,
+      noContent,
+      both,
+    ]) {
       assertExit(result, EXIT.USAGE);
     }
     assert.equal(errorLines(stdin)[0], 'dingbot: <content> is "-" but stdin is empty');
-    assert.match(errorLines(file)[0], /<text>: .*empty\.md is empty$/);
+    assert.match(errorLines(file)[0], /^dingbot: --file: .*empty\.md is empty$/);
     assert.match(errorLines(missingFile)[0], /nope\.txt: no such file \(ENOENT\)$/);
     assert.equal(errorLines(payloadEmpty)[0], 'dingbot: --payload - (stdin) is empty');
     assert.equal(errorLines(payloadArray)[0], 'dingbot: --payload - (stdin) is not a JSON object');
@@ -183,6 +194,7 @@ describe('mistakes get a clear message, the right exit code, and no leaked secre
       /is not valid JSON: expected double-quoted property name at line 3, column 1$/,
     );
     assert.equal(errorLines(noContent)[0], 'dingbot: send text: missing <content>');
+    assert.equal(errorLines(both)[0], 'dingbot: send text: --file and <content> are both given');
     assert.equal(emulator.messages({ robot: 'signed' }).length, 0);
   });
 

@@ -42,16 +42,26 @@ const OPTIONS = {
   'hide-avatar': { type: 'boolean' },
   item: { type: 'string', multiple: true },
   locale: { type: 'string' },
+  file: { type: 'string' },
 } as const;
 
 type SendValues = Values<typeof OPTIONS>;
 
 /** The options that belong to one message type; every other type refuses them. */
 const TYPE_OPTIONS = {
-  text: [],
-  markdown: ['title'],
-  link: ['title', 'text', 'url', 'pic'],
-  'action-card': ['title', 'text', 'single-title', 'single-url', 'button', 'horizontal', 'hide-avatar'],
+  text: ['file'],
+  markdown: ['title', 'file'],
+  link: ['title', 'text', 'url', 'pic', 'file'],
+  'action-card': [
+    'title',
+    'text',
+    'single-title',
+    'single-url',
+    'button',
+    'horizontal',
+    'hide-avatar',
+    'file',
+  ],
   'feed-card': ['item'],
   payload: ['payload'],
 } as const;
@@ -113,7 +123,16 @@ export default async function send(args: string[], { io, out, env }: CommandCont
   }
   // The robot next: its token and secret must be known to the output before anything is printed.
   const target = await resolveTarget(values, env, out);
-  const message = await buildMessage(form, words, values, new TextInput(io), command, io);
+  const message = await buildMessage(
+    form,
+    words,
+    values,
+    new TextInput(io, (line) => {
+      if (!values.quiet) out.err(line);
+    }),
+    command,
+    io,
+  );
   if (mentions) addMentions(message, mentions);
   if (values['msg-uuid'] !== undefined) message.msgUuid = values['msg-uuid'];
 
@@ -268,7 +287,7 @@ function addMentions(message: Message, mentions: MentionFlags): void {
   target.at = at;
 }
 
-/** The flags each type cannot do without. */
+/** The flags each type cannot do without (`--text` may come from `--file` instead). */
 const REQUIRED: Partial<Record<Form, readonly ('title' | 'text' | 'url')[]>> = {
   markdown: ['title'],
   link: ['title', 'text', 'url'],
@@ -277,10 +296,38 @@ const REQUIRED: Partial<Record<Form, readonly ('title' | 'text' | 'url')[]>> = {
 
 /** Checks the words and required flags without reading anything, before the robot is looked up. */
 function checkShape(form: Form, words: readonly string[], values: SendValues, command: string): void {
-  if (form === 'text') one(words, '<content>', command);
-  else if (form === 'markdown') one(words, '<text>', command);
-  else none(words, command);
-  for (const name of REQUIRED[form] ?? []) required(values[name], `--${name}`, command);
+  const file = values.file !== undefined;
+  if (form === 'text' || form === 'markdown') {
+    const what = form === 'text' ? '<content>' : '<text>';
+    if (file && words.length > 0) {
+      throw new CLIError(`${command}: --file and ${what} are both given`, {
+        hint: `Give the text as an argument, or --file <path> for a file's content; not both.`,
+        command,
+      });
+    }
+    if (!file) one(words, what, command);
+  } else none(words, command);
+  if (file && values.text !== undefined) {
+    throw new CLIError(`${command}: --file and --text are both given`, {
+      hint: "Give the text with --text, or --file <path> for a file's content; not both.",
+      command,
+    });
+  }
+  for (const name of REQUIRED[form] ?? []) {
+    if (name !== 'text' || !file) required(values[name], `--${name}`, command);
+  }
+}
+
+/** The message's main text: its argument or `--text`, or the file `--file` names. */
+async function mainText(
+  input: TextInput,
+  values: SendValues,
+  given: string | undefined,
+  what: string,
+  command: string,
+): Promise<string> {
+  if (values.file !== undefined) return input.file(values.file);
+  return input.resolve(required(given, what, command), what);
 }
 
 function one(words: readonly string[], what: string, command: string): string {
@@ -316,20 +363,20 @@ async function buildMessage(
     case 'text':
       return {
         msgtype: 'text',
-        text: { content: await input.resolve(one(words, '<content>', command), '<content>') },
+        text: { content: await mainText(input, values, words[0], '<content>', command) },
       };
     case 'markdown': {
       const title = required(values.title, '--title', command);
       return {
         msgtype: 'markdown',
-        markdown: { title, text: await input.resolve(one(words, '<text>', command), '<text>') },
+        markdown: { title, text: await mainText(input, values, words[0], '<text>', command) },
       };
     }
     case 'link': {
       none(words, command);
       const link: { title: string; text: string; messageUrl: string; picUrl?: string } = {
         title: required(values.title, '--title', command),
-        text: await input.resolve(required(values.text, '--text', command), '--text'),
+        text: await mainText(input, values, values.text, '--text', command),
         messageUrl: required(values.url, '--url', command),
       };
       if (values.pic !== undefined) link.picUrl = values.pic;
@@ -337,11 +384,7 @@ async function buildMessage(
     }
     case 'action-card':
       none(words, command);
-      return actionCardOf(
-        values,
-        await input.resolve(required(values.text, '--text', command), '--text'),
-        command,
-      );
+      return actionCardOf(values, await mainText(input, values, values.text, '--text', command), command);
     case 'feed-card': {
       none(words, command);
       const items = values.item ?? [];
