@@ -197,6 +197,29 @@ describe('dingbot send, every message type, against the emulator', () => {
     );
   });
 
+  test("markdown DingTalk does not render is sent with the SDK's lint warnings on stderr (none with --quiet)", async () => {
+    const text = '| host | disk |\n|---|---|\n| db-1 | 99% |\n\n```\ndf -h\n```\n\nalert';
+    const [warned, quiet, card] = await Promise.all([
+      send(['markdown', '--title', 'Disk', text], 'u-lint'),
+      send(['markdown', '--title', 'Disk', text, '--quiet'], 'u-lint-quiet'),
+      send(
+        ['action-card', '--title', 'C', '--text', '~~old~~ new', '--button', 'Go=https://e.com'],
+        'u-lint-card',
+      ),
+    ]);
+    for (const result of [warned, quiet, card]) assertExit(result, 0);
+    const lines = warned.stderr.trimEnd().split('\n');
+    assert.ok(
+      lines.some((line) => /^dingbot: warning: lines 1–3: Tables /.test(line)),
+      warned.stderr,
+    );
+    assert.ok(lines.some((line) => /^dingbot: warning: line 5: Code blocks are not rendered/.test(line)));
+    assert.equal(quiet.stderr, '');
+    assert.equal(quiet.stdout, '');
+    assert.match(card.stderr, /^dingbot: warning: line 1: Strikethrough/);
+    received('u-lint');
+  });
+
   test('mentions go into `at` and into the text, so they ping', async () => {
     const [textRun, mdRun] = await Promise.all([
       send(

@@ -136,7 +136,8 @@ export default async function send(args: string[], { io, out, env }: CommandCont
   if (mentions) addMentions(message, mentions);
   if (values['msg-uuid'] !== undefined) message.msgUuid = values['msg-uuid'];
 
-  const { Robot } = await import('@dingbot/sdk');
+  const { Robot, lintMarkdown } = await import('@dingbot/sdk');
+  if (!values.quiet) warnAboutMarkdown(message, lintMarkdown, out);
   const fetch = ((await proxyFetch(env)) as RobotOptions['fetch']) ?? oneShotFetch;
   let robot: Robot;
   try {
@@ -186,6 +187,47 @@ export default async function send(args: string[], { io, out, env }: CommandCont
     );
   }
   return EXIT.OK;
+}
+
+/**
+ * Prints the SDK's `lintMarkdown` warnings for a markdown text (a markdown message or an action card's
+ * text) on stderr, one line per kind of trouble with the lines it is on: a table or a code fence is
+ * sent, and DingTalk shows it as raw text.
+ */
+function warnAboutMarkdown(
+  message: Message,
+  lint: (text: string) => { rule: string; line: number; message: string }[],
+  out: CommandContext['out'],
+): void {
+  const text =
+    message.msgtype === 'markdown'
+      ? message.markdown?.text
+      : message.msgtype === 'actionCard'
+        ? message.actionCard?.text
+        : undefined;
+  if (typeof text !== 'string') return;
+  const byRule = new Map<string, { lines: number[]; message: string }>();
+  for (const warning of lint(text)) {
+    const seen = byRule.get(warning.rule) ?? { lines: [], message: warning.message };
+    seen.lines.push(warning.line);
+    byRule.set(warning.rule, seen);
+  }
+  for (const { lines, message: advice } of byRule.values()) {
+    const where = lines.length === 1 ? `line ${lines[0]}` : `lines ${compactLines(lines)}`;
+    out.err(`${out.style('yellow', 'dingbot: warning:')} ${where}: ${advice}`);
+  }
+}
+
+/** `1, 2, 3, 7` → `1–3, 7`. */
+function compactLines(lines: readonly number[]): string {
+  const ranges: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    let j = i;
+    while (j + 1 < lines.length && lines[j + 1] === lines[j]! + 1) j++;
+    ranges.push(j === i ? String(lines[i]) : `${lines[i]}–${lines[j]}`);
+    i = j + 1;
+  }
+  return ranges.join(', ');
 }
 
 /** DingTalk refused the signature or its timestamp: what a signed robot answers to an unsigned request. */
