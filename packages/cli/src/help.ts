@@ -65,7 +65,7 @@ Usage:
   dingbot send --payload <file|->                 any JSON body
   dingbot sign [--secret <SEC…>] [--timestamp <ms>]   print a timestamp and its sign
   dingbot emulator [--port <n>] [--token <t>] …   run a local DingTalk emulator with a live preview
-  dingbot config list | path                      show the config file's profiles (secrets masked)
+  dingbot config init | add <name> | remove <name> | list | path   named robots (profiles)
 
 Run "dingbot <command> --help" for the options of a command.
 
@@ -234,11 +234,27 @@ Examples:
 
 ${EXIT_CODES}`;
 
-const CONFIG = `dingbot config — named robots in a config file
+const CONFIG = `dingbot config — named robots (profiles) in a config file
 
-The file is $DINGBOT_CONFIG, or $XDG_CONFIG_HOME/dingbot/config.json (default
-~/.config/dingbot/config.json). It holds secrets: keep it private (chmod 600); dingbot warns otherwise.
+Examples:
+  dingbot config add ops --webhook 'https://oapi.dingtalk.com/robot/send?access_token=…'   # asks for the secret
+  printf %s "$SECRET" | dingbot config add ci --webhook "$WEBHOOK" --secret-stdin --keyword alert
+  dingbot config list
+  dingbot send text --profile ops 'deploy done'
 
+Usage:
+  dingbot config init                      create the file (mode 0600)
+  dingbot config add <name> (--webhook <url> | --token <t> [--base-url <url>]) [--keyword <k>]… [--default] [--force]
+  dingbot config remove <name>
+  dingbot config list [--json]             the profiles: last 4 characters of each token, never a secret
+  dingbot config path                      the file's path
+
+The secret for "add": typed at a prompt on a terminal (not echoed), --secret-stdin, --secret-env NAME,
+or none with --no-secret. Never --secret (it would stay in shell history); if you mean it,
+--insecure-secret <SEC…>.
+
+The file: $DINGBOT_CONFIG, else $XDG_CONFIG_HOME/dingbot/config.json (~/.config/dingbot/config.json),
+written with mode 0600; dingbot warns when others can read it.
   {
     "defaultProfile": "ops",
     "profiles": {
@@ -247,15 +263,7 @@ The file is $DINGBOT_CONFIG, or $XDG_CONFIG_HOME/dingbot/config.json (default
     }
   }
 
-Usage:
-  dingbot config list [--json]    the profiles, tokens and secrets masked
-  dingbot config path             the config file's path
-
-Examples:
-  dingbot config list
-  dingbot send text --profile ops 'deploy done'
-
-${EXIT_CODES}`;
+Exit codes: 0 done · 2 usage error · 3 a value or the config file is wrong (nothing written)`;
 
 /**
  * The help text for a command line, e.g. `['send', 'text']`; the main help for anything unknown.

@@ -56,7 +56,7 @@ describe('help and version', () => {
         /Examples:\n {2}(dingbot|export|DINGTALK)/,
         `examples in ${helps[i]!.join(' ')}`,
       );
-      assert.match(result.stdout, /Exit codes:\n {2}0 {2}delivered/, `exit codes in ${helps[i]!.join(' ')}`);
+      assert.match(result.stdout, /Exit codes:/, `exit codes in ${helps[i]!.join(' ')}`);
     });
     assert.match(results[3]!.stdout, /^dingbot send text/);
     assert.match(results[5]!.stdout, /--pic <url>/);

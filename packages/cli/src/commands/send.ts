@@ -1,7 +1,7 @@
 import type { Message, Robot, RobotOptions, SendResult } from '@dingbot/sdk';
 import { closest, parseCommand, refuseOptions, type Values } from '../args.js';
 import { parseDuration } from '../duration.js';
-import { CLIError, ConfigError, HINT_OVERRIDES } from '../errors.js';
+import { CLIError, HINT_OVERRIDES } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { oneShotFetch } from '../http-fetch.js';
 import { fileProblem, TextInput } from '../input.js';
@@ -10,8 +10,13 @@ import { describeJsonError } from '../json-error.js';
 import { resolveLocale, withLocale } from '../locale.js';
 import { proxyFetch } from '../proxy.js';
 import type { CommandContext } from '../run.js';
-import { optionProblem, type SdkErrorLike } from '../sdk-error.js';
-import { type ResolvedTarget, ROBOT_OPTIONS, resolveTarget, settingNames } from '../target.js';
+import {
+  type ResolvedTarget,
+  ROBOT_OPTIONS,
+  resolveTarget,
+  robotOptionsError,
+  settingNames,
+} from '../target.js';
 import { deliver, type ProgressMode, type WaitPolicy } from '../throttle.js';
 
 const OPTIONS = {
@@ -234,30 +239,6 @@ function compactLines(lines: readonly number[]): string {
 function isSignatureRefusal(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'SIGN_MISMATCH' || code === 'INVALID_TIMESTAMP';
-}
-
-/**
- * The SDK names its options (`accessToken`); say instead what the user set: `--token`,
- * `DINGTALK_ACCESS_TOKEN` or `profiles.ops.token`. Other errors pass through.
- */
-function robotOptionsError(error: unknown, names: ReturnType<typeof settingNames>): unknown {
-  const sdk = error as { code?: unknown; option?: unknown; message?: unknown; hint?: unknown };
-  if (sdk?.code !== 'INVALID_OPTIONS' || typeof sdk.option !== 'string' || !Object.hasOwn(names, sdk.option))
-    return error;
-  const { subject } = names[sdk.option as keyof typeof names];
-  const hint = String(sdk.hint ?? '');
-  const problem = optionProblem(error as SdkErrorLike);
-  const words = (text: string) =>
-    text.replace(/`([a-zA-Z]+)`/g, (word, name: string) =>
-      Object.hasOwn(names, name) ? names[name as keyof typeof names].word : word,
-    );
-  return new RobotOptionsError(`${subject} ${words(problem)}`, { hint: words(hint) });
-}
-
-/** A robot setting the SDK refused; keeps the SDK's `code` for `--json` readers. */
-class RobotOptionsError extends ConfigError {
-  override name = 'RobotOptionsError';
-  override readonly code = 'INVALID_OPTIONS';
 }
 
 /** The retry policy shape of the SDK's default, with `--retries` applied. */
