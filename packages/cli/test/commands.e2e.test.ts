@@ -4,10 +4,12 @@ import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
+import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { type EmulatorHandle, startEmulator } from '@dingbot/emulator';
 import { EXIT } from '../src/exit-codes.js';
-import { assertExit, assertNoSecrets, cli, json, ROOT, tempHome } from './helpers.js';
+import { run } from '../src/run.js';
+import { assertExit, assertNoSecrets, cli, collector, json, ROOT, tempHome, until } from './helpers.js';
 
 const TOKEN = 'commands-token-a5771bce93e200c3';
 const SECRET = 'SECcommands-secret-d67d8ab4f4c10bf2';
@@ -194,6 +196,77 @@ describe('dingbot emulator', () => {
     assert.ok(!stdout.includes(emuSecret) && !stderr.includes(emuSecret), 'the secret is never printed');
   });
 
+  test('several robots from flags: each --token starts one, the flags after it describe it', async () => {
+    const [a, b] = ['emu-multi-a-token-45c48cce2e2d', 'emu-multi-b-token-d3d9446802a4'];
+    const secretA = 'SECemu-multi-a-secret-6512bd43d9ca';
+    const stopper = new AbortController();
+    const stdout = collector(false);
+    const stderr = collector(false);
+    const running = run(
+      [
+        'emulator',
+        '--port',
+        '0',
+        '--json',
+        '--token',
+        a,
+        '--name',
+        'alpha',
+        '--secret',
+        secretA,
+        '--keyword',
+        'build',
+        '--token',
+        b,
+        '--keyword',
+        'deploy',
+        '--keyword',
+        '发布',
+        '--state',
+        'active',
+      ],
+      { stdout, stderr, stdin: Readable.from([]), env: { HOME: home }, signal: stopper.signal },
+    );
+    await until(() => stdout.text.includes('\n'));
+    const ready = JSON.parse(stdout.text) as {
+      robots: { name: string; webhookUrl: string; signed: boolean; keywords: string[] }[];
+    };
+    assert.deepEqual(
+      ready.robots.map((r) => [r.name, r.signed, r.keywords]),
+      [
+        ['alpha', true, ['build']],
+        [b.slice(0, 6), false, ['deploy', '发布']],
+      ],
+    );
+    const [toA, toB, bWithoutKeyword] = await Promise.all([
+      cli(['send', 'text', 'build 7 green', '--webhook', ready.robots[0]!.webhookUrl, '--secret', secretA], {
+        home,
+      }),
+      cli(['send', 'text', 'deploy done', '--webhook', ready.robots[1]!.webhookUrl], { home }),
+      cli(['send', 'text', 'no keyword', '--webhook', ready.robots[1]!.webhookUrl, '--json'], { home }),
+    ]);
+    assertExit(toA, 0);
+    assertExit(toB, 0);
+    assertExit(bWithoutKeyword, EXIT.SECURITY);
+    assert.equal(json(bWithoutKeyword).error.code, 'KEYWORD_MISSING');
+    stopper.abort();
+    assert.equal(await running, 0);
+    assert.ok(!stdout.text.includes(secretA) && !stderr.text.includes(secretA));
+  });
+
+  test('a robot flag before any --token, or given twice for one robot, is refused', async () => {
+    const [early, twice, sameToken] = await Promise.all([
+      cli(['emulator', '--keyword', 'x', '--token', 't1'], { home }),
+      cli(['emulator', '--token', 't1', '--secret', SECRET, '--secret', SECRET], { home }),
+      cli(['emulator', '--token', 't1', '--token', 't1'], { home }),
+    ]);
+    for (const result of [early, twice, sameToken]) assertExit(result, EXIT.USAGE);
+    assert.match(early.stderr, /--keyword describes a robot: give its --token first/);
+    assert.match(twice.stderr, /--secret is given twice for the robot of --token t1/);
+    assert.match(sameToken.stderr, /--token "t1" is given twice/);
+    assertNoSecrets(twice, [SECRET]);
+  });
+
   test('bad emulator options are usage or configuration errors', async () => {
     const [rate, state, config] = await Promise.all([
       cli(['emulator', '--rate-limit', 'fast'], { home }),
@@ -203,7 +276,7 @@ describe('dingbot emulator', () => {
     assertExit(rate, EXIT.USAGE);
     assert.match(rate.stderr, /20\/60s/);
     assertExit(state, EXIT.USAGE);
-    assert.match(state.stderr, /give its --token too/);
+    assert.match(state.stderr, /--secret describes a robot: give its --token first/);
     assertExit(config, EXIT.CONFIG);
     for (const r of [rate, state, config]) assertNoSecrets(r, [SECRET]);
   });
