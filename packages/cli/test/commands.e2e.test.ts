@@ -25,7 +25,7 @@ after(async () => {
 });
 
 describe('help and version', () => {
-  test('every command has --help with examples and the exit codes; --version; no command is a usage error', async () => {
+  test('every command has a short --help, examples first, with its own exit codes; --version; no command is a usage error', async () => {
     const helps = [
       ['--help'],
       ['help', 'send'],
@@ -52,14 +52,26 @@ describe('help and version', () => {
     assertExit(unknown, EXIT.USAGE);
     assert.match(unknown.stderr, /unknown command "sned"/);
     results.forEach((result, i) => {
+      const words = helps[i]!.join(' ');
       assertExit(result, 0);
+      // Short: a title, then examples first.
       assert.match(
         result.stdout,
-        /Examples:\n {2}(dingbot|export|DINGTALK)/,
-        `examples in ${helps[i]!.join(' ')}`,
+        /^dingbot[^\n]* — [^\n]+\n\nExamples:\n {2}(dingbot|export|DINGTALK)/,
+        words,
       );
-      assert.match(result.stdout, /Exit codes:/, `exit codes in ${helps[i]!.join(' ')}`);
+      assert.match(result.stdout, /Exit codes:/, `exit codes in ${words}`);
+      // The whole 8-line table is in the main help only; each command lists its own codes.
+      const table = /Exit codes:\n {2}0 {2}delivered/.test(result.stdout);
+      assert.equal(table, words === '--help', `the full table in ${words}`);
     });
+    assert.match(results[9]!.stdout, /Exit codes: 0 stopped .* 3 bad option value/s);
+    assert.doesNotMatch(results[8]!.stdout, /throttled|security/, 'sign lists only its own exit codes');
+    // How long a throttled send may wait, and how to bound it.
+    assert.match(
+      results[2]!.stdout,
+      /it may wait up to --wait \(default 11m\)\. Bound it with --wait 2m, or --no-wait/,
+    );
     assert.match(results[3]!.stdout, /^dingbot send text/);
     assert.match(results[5]!.stdout, /--pic <url>/);
     assert.match(results[6]!.stdout, /--button <title>=<url>/);
