@@ -279,13 +279,13 @@ describe('dingbot emulator', () => {
     assertNoSecrets(twice, [SECRET]);
   });
 
-  test('bad emulator options are usage or configuration errors', async () => {
+  test('bad emulator option values are configuration errors (3), a robot flag without --token a usage error (2)', async () => {
     const [rate, state, config] = await Promise.all([
       cli(['emulator', '--rate-limit', 'fast'], { home }),
       cli(['emulator', '--secret', SECRET], { home }),
       cli(['emulator', '--config', `${home}/missing.json`], { home }),
     ]);
-    assertExit(rate, EXIT.USAGE);
+    assertExit(rate, EXIT.CONFIG);
     assert.match(rate.stderr, /20\/60s/);
     assertExit(state, EXIT.USAGE);
     assert.match(state.stderr, /--secret describes a robot: give its --token first/);

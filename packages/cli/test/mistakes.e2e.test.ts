@@ -237,6 +237,50 @@ describe('mistakes get a clear message, the right exit code, and no leaked secre
     for (const result of [flag, variable, retried]) assertNoSecrets(result, [TOKEN, SECRET]);
   });
 
+  test("every option value dingbot cannot use is exit code 3, the command line's shape exit code 2", async () => {
+    const send = ['send', 'text', 'hi', '--webhook', webhook, '--secret', SECRET];
+    const values = await Promise.all([
+      cli([...send, '--timeout', '10'], { home }),
+      cli([...send, '--timeout', '0'], { home }),
+      cli([...send, '--retries', 'many'], { home }),
+      cli([...send, '--wait', 'soon'], { home }),
+      cli([...send, '--penalty', '5 minutes'], { home }),
+      cli([...send, '--locale', 'fr'], { home }),
+      cli([...send, '--at-mobile', ''], { home }),
+      cli(['sign', '--secret', SECRET, '--timestamp', 'yesterday'], { home }),
+      cli(['emulator', '--port', '99999'], { home }),
+      cli(['emulator', '--wording', 'polite'], { home }),
+      cli(['emulator', '--token', 't1', '--state', 'asleep'], { home }),
+    ]);
+    for (const result of values) {
+      assertExit(result, EXIT.CONFIG);
+      assertNoSecrets(result, [TOKEN, SECRET]);
+      errorLines(result);
+    }
+    const shapes = await Promise.all([
+      cli([...send, '--wait', '1m', '--no-wait'], { home }),
+      cli([...send, '--timeout'], { home }),
+      cli(
+        [
+          'send',
+          'link',
+          '--title',
+          't',
+          '--text',
+          'x',
+          '--url',
+          'https://e.com',
+          '--at-all',
+          '--webhook',
+          webhook,
+        ],
+        { home },
+      ),
+    ]);
+    for (const result of shapes) assertExit(result, EXIT.USAGE);
+    assert.equal(emulator.messages({ robot: 'signed' }).length, 0);
+  });
+
   test('sign refuses an empty secret (an unset variable) or one with white space instead of printing a bad sign', async () => {
     const [empty, spaced] = await Promise.all([
       cli(['sign', '--secret', ''], { home }),
@@ -258,8 +302,9 @@ describe('mistakes get a clear message, the right exit code, and no leaked secre
       // TEST-NET-1: no machine has it, so binding fails at once without a DNS lookup.
       cli(['emulator', '--host', '192.0.2.1', '--port', '0'], { home }),
     ]);
-    assertExit(uuid, EXIT.USAGE);
-    assertExit(keyword, EXIT.USAGE);
+    // Option values dingbot cannot use are exit code 3, like every other unusable setting.
+    assertExit(uuid, EXIT.CONFIG);
+    assertExit(keyword, EXIT.CONFIG);
     assert.equal(errorLines(uuid)[0], 'dingbot: --msg-uuid is empty');
     assert.equal(errorLines(keyword)[0], 'dingbot: --keyword is empty');
     assertExit(host, EXIT.CONFIG);

@@ -49,7 +49,9 @@ export default async function emulator(args: string[], { io, out }: CommandConte
   if (values.penalty !== undefined) options.penaltyMs = parseDuration(values.penalty, '--penalty');
   if (values.wording !== undefined) {
     if (values.wording !== 'legacy' && values.wording !== 'modern') {
-      throw new CLIError(`--wording ${JSON.stringify(values.wording)} is not legacy or modern`, { command });
+      throw new OptionValueError(`--wording ${JSON.stringify(values.wording)} is not legacy or modern`, {
+        command,
+      });
     }
     options.wording = values.wording;
   }
@@ -186,7 +188,9 @@ function listenError(error: unknown, host: string, port: number): unknown {
 function parsePort(value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) {
-    throw new CLIError(`--port ${JSON.stringify(value)} is not a port (0–65535)`, { command: 'emulator' });
+    throw new OptionValueError(`--port ${JSON.stringify(value)} is not a port (0–65535)`, {
+      command: 'emulator',
+    });
   }
   return port;
 }

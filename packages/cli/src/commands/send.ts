@@ -1,7 +1,7 @@
 import type { Message, Robot, RobotOptions, SendResult } from '@dingbot/sdk';
 import { closest, parseCommand, refuseOptions, type Values } from '../args.js';
 import { parseDuration } from '../duration.js';
-import { CLIError, HINT_OVERRIDES } from '../errors.js';
+import { CLIError, HINT_OVERRIDES, OptionValueError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { oneShotFetch } from '../http-fetch.js';
 import { fileProblem, TextInput } from '../input.js';
@@ -101,7 +101,7 @@ export default async function send(args: string[], { io, out, env }: CommandCont
     throw new CLIError('--wait and --no-wait are both given', { command });
   }
   const timeoutMs = values.timeout === undefined ? undefined : parseDuration(values.timeout, '--timeout');
-  if (timeoutMs === 0) throw new CLIError('--timeout must be longer than 0', { command });
+  if (timeoutMs === 0) throw new OptionValueError('--timeout must be longer than 0', { command });
   const retries = values.retries === undefined ? undefined : parseCount(values.retries, '--retries', command);
   const wait: WaitPolicy = {
     maxWaitMs: values['no-wait']
@@ -120,7 +120,7 @@ export default async function send(args: string[], { io, out, env }: CommandCont
   for (const name of ['msg-uuid', 'keyword', 'at-mobile', 'at-user'] as const) {
     const given = values[name];
     if ((Array.isArray(given) ? given : [given]).some((value) => value?.trim() === '')) {
-      throw new CLIError(`--${name} is empty`, {
+      throw new OptionValueError(`--${name} is empty`, {
         hint: 'Give it a value, or leave it out (is the variable set?).',
         command,
       });
@@ -269,7 +269,7 @@ function parseForm(word: string | undefined): Form {
 function parseCount(value: string, option: string, command: string): number {
   const count = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(count)) {
-    throw new CLIError(`${option} ${JSON.stringify(value)} is not a whole number`, { command });
+    throw new OptionValueError(`${option} ${JSON.stringify(value)} is not a whole number`, { command });
   }
   return count;
 }

@@ -1,6 +1,6 @@
 import { parseCommand } from '../args.js';
 import { loadConfig } from '../config-file.js';
-import { CLIError, ConfigError } from '../errors.js';
+import { CLIError, ConfigError, OptionValueError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../run.js';
 
@@ -29,7 +29,7 @@ export default async function signCommand(args: string[], { out, env }: CommandC
   } else {
     timestamp = Number(values.timestamp);
     if (!/^\d+$/.test(values.timestamp.trim()) || !Number.isSafeInteger(timestamp)) {
-      throw new CLIError(
+      throw new OptionValueError(
         `--timestamp ${JSON.stringify(values.timestamp)} is not a whole number of milliseconds`,
         {
           command: 'sign',
