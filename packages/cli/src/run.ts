@@ -110,7 +110,7 @@ export function report(error: unknown, out: Output): number {
     // The hint goes on a line of its own.
     summary = `${sdkSummary(error)}${error.errcode !== undefined ? ` (errcode ${error.errcode}: ${error.errmsg ?? ''})` : ''}`;
     hint =
-      HINT_OVERRIDES.get(error) ?? (error.code === 'RATE_LIMITED' ? THROTTLED_HINT : cliWords(error.hint));
+      error.code === 'RATE_LIMITED' ? THROTTLED_HINT : (HINT_OVERRIDES.get(error) ?? cliWords(error.hint));
     extra = { errcode: error.errcode, errmsg: error.errmsg, retryable: error.retryable };
   } else if (error instanceof Error && error.name === 'EmulatorConfigError') {
     exitCode = EXIT.CONFIG;

@@ -230,7 +230,7 @@ export function settingNames(target: ResolvedTarget, flags: RobotFlags): Setting
     if (origin.kind === 'env') return { subject: ENV_OF[setting], word: ENV_OF[setting] };
     return {
       subject: `profiles.${origin.name}.${FIELD_OF[setting]} (in ${origin.path})`,
-      word: `"${FIELD_OF[setting]}"`,
+      word: `profiles.${origin.name}.${FIELD_OF[setting]}`,
     };
   };
   return {
@@ -253,11 +253,31 @@ export function robotOptionsError(error: unknown, names: SettingNames): unknown 
   const { subject } = names[sdk.option as keyof typeof names];
   const hint = String(sdk.hint ?? '');
   const problem = optionProblem(error as SdkErrorLike);
-  const words = (text: string) =>
-    text.replace(/`([a-zA-Z]+)`/g, (word, name: string) =>
-      Object.hasOwn(names, name) ? names[name as keyof typeof names].word : word,
-    );
+  const words = (text: string) => inUserWords(text, names);
   return new RobotOptionsError(`${subject} ${words(problem)}`, { hint: words(hint) });
+}
+
+/**
+ * An SDK hint with its option names (`secret`, `keywords`, `baseUrl`/`webhook`…) replaced by the
+ * settings as the user gave them: `DINGTALK_SECRET`, `profiles.ops.secret` or `--secret`.
+ * @example inUserWords('Check `secret` is …', names) // 'Check DINGTALK_SECRET is …'
+ */
+export function inUserWords(text: string, names: SettingNames, target?: { webhook?: string }): string {
+  return text
+    .replace(/`baseUrl`\/`webhook`/g, () =>
+      target === undefined
+        ? `${names.baseUrl.word}/${names.webhook.word}`
+        : target.webhook !== undefined
+          ? names.webhook.word
+          : names.baseUrl.word,
+    )
+    .replace(/`([a-zA-Z]+)`/g, (word, name: string) =>
+      Object.hasOwn(names, name)
+        ? names[name as RobotSetting].word
+        : name === 'timeoutMs'
+          ? '--timeout'
+          : word,
+    );
 }
 
 /** A robot setting the SDK refused; keeps the SDK's `code` for `--json` readers. */

@@ -107,7 +107,7 @@ describe('mistakes get a clear message, the right exit code, and no leaked secre
       errorLines(field)[0],
       /^dingbot: profiles\.ops\.token \(in .*config\.json\) looks like a whole webhook URL$/,
     );
-    assert.match(errorLines(field)[1], /Pass the URL as "webhook" instead/);
+    assert.match(errorLines(field)[1], /Pass the URL as profiles\.ops\.webhook instead/);
     assert.equal(errorLines(secret)[0], 'dingbot: DINGTALK_SECRET does not start with "SEC"');
   });
 
@@ -122,6 +122,28 @@ describe('mistakes get a clear message, the right exit code, and no leaked secre
     assert.match(json(variables).error.hint, /no secret was given: set DINGTALK_SECRET/);
     assert.equal(json(variables).error.errcode, 310000);
     assertNoSecrets(flags, [TOKEN, SECRET]);
+  });
+
+  test('a refused signature or keyword names the setting as given: --secret, DINGTALK_SECRET or the profile field', async () => {
+    const wrong = 'SECmistakes-wrong-secret-2a38a4a9316c49e5';
+    const profile = configFile(
+      'wrong-secret',
+      JSON.stringify({ profiles: { ops: { webhook, secret: wrong } } }),
+    );
+    const [flag, variable, field] = await Promise.all([
+      cli(['send', 'text', 'hi', '--webhook', webhook, '--secret', wrong], { home }),
+      cli(['send', 'text', 'hi'], { home, env: { DINGTALK_WEBHOOK: webhook, DINGTALK_SECRET: wrong } }),
+      cli(['send', 'text', 'hi', '--profile', 'ops'], { home, env: profile }),
+    ]);
+    for (const result of [flag, variable, field]) {
+      assertExit(result, EXIT.SECURITY);
+      assertNoSecrets(result, [TOKEN, SECRET, wrong]);
+    }
+    assert.match(errorLines(flag)[1], /^hint: .*--secret\b/);
+    assert.match(errorLines(variable)[1], /^hint: .*DINGTALK_SECRET\b/);
+    assert.doesNotMatch(variable.stderr, /--secret/);
+    assert.match(errorLines(field)[1], /^hint: .*profiles\.ops\.secret\b/);
+    assert.doesNotMatch(field.stderr, /--secret/);
   });
 
   test('typos and dashes: the option or command meant is suggested, "--" is explained', async () => {

@@ -10,7 +10,9 @@ import { describeJsonError } from '../json-error.js';
 import { resolveLocale, withLocale } from '../locale.js';
 import { proxyFetch } from '../proxy.js';
 import type { CommandContext } from '../run.js';
+import { isSdkError } from '../sdk-error.js';
 import {
+  inUserWords,
   type ResolvedTarget,
   ROBOT_OPTIONS,
   resolveTarget,
@@ -172,11 +174,15 @@ export default async function send(args: string[], { io, out, env }: CommandCont
   try {
     result = await deliver(robot, message, wait, out, progress);
   } catch (error) {
+    const names = settingNames(target, values);
     if (target.secret === undefined && isSignatureRefusal(error)) {
       HINT_OVERRIDES.set(
         error as object,
-        `This robot signs its messages (加签) and no secret was given: set ${settingNames(target, values).secret.word} to the SEC… secret from the robot's security settings.`,
+        `This robot signs its messages (加签) and no secret was given: set ${names.secret.word} to the SEC… secret from the robot's security settings.`,
       );
+    } else if (isSdkError(error) && !HINT_OVERRIDES.has(error)) {
+      // The SDK's hint names its options: name the settings where this robot's came from.
+      HINT_OVERRIDES.set(error, inUserWords(error.hint, names, target));
     }
     throw error;
   } finally {
