@@ -1,4 +1,6 @@
-import { readFile, stat } from 'node:fs/promises';
+// Synchronous reads: a one-shot command gains nothing from async ones, and node:fs/promises loads
+// a dozen more modules (readline, streams) at every start.
+import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './errors.js';
@@ -50,7 +52,7 @@ export async function loadConfig(
   const { path, explicit } = configPath(env);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'ENOENT' && (!explicit || options.missingOk)) return undefined;
@@ -59,7 +61,7 @@ export async function loadConfig(
     });
   }
   if (process.platform !== 'win32') {
-    const mode = (await stat(path)).mode;
+    const mode = statSync(path).mode;
     if ((mode & 0o077) !== 0) {
       warn(
         `dingbot: warning: ${path} can be read by other users (mode ${(mode & 0o777).toString(8).padStart(4, '0')}) and holds secrets; run: chmod 600 '${path}'`,
@@ -88,7 +90,7 @@ export async function writeConfig(path: string, config: ConfigFile): Promise<{ p
   const { dirname } = await import('node:path');
   let previousMode: number | undefined;
   try {
-    previousMode = (await stat(path)).mode & 0o777;
+    previousMode = statSync(path).mode & 0o777;
   } catch {}
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const ordered: ConfigFile = {

@@ -1,5 +1,4 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { FetchLike } from '@dingbot/sdk';
 
 /**
@@ -9,10 +8,11 @@ import type { FetchLike } from '@dingbot/sdk';
  * Redirects are never followed (the URL carries the token): refused like `fetch`'s `redirect: 'error'`,
  * or answered as they are with `redirect: 'manual'`.
  */
-export const oneShotFetch: FetchLike = (url, init) =>
-  new Promise((resolve, reject) => {
-    const target = new URL(url);
-    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+export const oneShotFetch: FetchLike = async (url, init) => {
+  const target = new URL(url);
+  // node:https loads TLS: only for https URLs (an emulator on loopback is http).
+  const send = target.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
+  return new Promise((resolve, reject) => {
     const body = Buffer.from(init.body, 'utf8');
     const manual = (init as { redirect?: string }).redirect === 'manual';
     const request = send(
@@ -44,3 +44,4 @@ export const oneShotFetch: FetchLike = (url, init) =>
     request.on('error', reject);
     request.end(body);
   });
+};

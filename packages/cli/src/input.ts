@@ -1,5 +1,4 @@
-import { statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { CLIError } from './errors.js';
 import { type CliIO, readAll } from './io.js';
 
@@ -37,7 +36,7 @@ export class TextInput {
     if (path === '-') return this.#stdin('--file -');
     let text: string;
     try {
-      text = dropTrailingNewline(await readFile(path, 'utf8'));
+      text = dropTrailingNewline(readFileSync(path, 'utf8'));
     } catch (error) {
       throw new CLIError(`--file: cannot read ${path}: ${fileProblem(error)}`);
     }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Message, Robot, RobotOptions, SendResult } from '@dingbot/sdk';
 import { closest, parseCommand, refuseOptions, type Values } from '../args.js';
 import { parseDuration } from '../duration.js';
@@ -495,9 +496,8 @@ async function readPayload(source: string, io: CommandContext['io']): Promise<Me
     if (io.stdin.isTTY) io.stderr.write('dingbot: reading --payload from the terminal; end it with Ctrl+D\n');
     text = await readAll(io.stdin);
   } else {
-    const { readFile } = await import('node:fs/promises');
     try {
-      text = await readFile(source, 'utf8');
+      text = readFileSync(source, 'utf8');
     } catch (error) {
       throw new CLIError(`--payload: cannot read ${source}: ${fileProblem(error)}`, { command });
     }
