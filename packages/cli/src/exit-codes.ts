@@ -29,11 +29,17 @@ export const EXIT_CODE_TABLE: readonly (readonly [ExitCode, string])[] = [
   [EXIT.OK, 'delivered (or the command did its job)'],
   [EXIT.FAILURE, 'internal error, or another DingTalk refusal (content filter, unknown errcode)'],
   [EXIT.USAGE, 'usage error, or an invalid message (nothing was sent)'],
-  [EXIT.CONFIG, 'configuration problem: no robot configured, bad config file or option value'],
+  [
+    EXIT.CONFIG,
+    'configuration problem: no robot configured, bad config file, an option value dingbot cannot use',
+  ],
   [EXIT.SECURITY, 'security refusal, errcode 310000: sign, timestamp, keyword or IP allow-list'],
   [EXIT.THROTTLED, 'throttled, errcode 130101/410100 (with --no-wait, or --wait ran out)'],
   [EXIT.ROBOT, 'unknown access token, or robot disabled / removed / group dissolved'],
-  [EXIT.NETWORK, 'network failure or timeout: no answer from DingTalk, or not a DingTalk answer'],
+  [
+    EXIT.NETWORK,
+    'network failure or timeout: no answer from DingTalk, or not a DingTalk answer (e.g. a redirect)',
+  ],
 ];
 
 /**

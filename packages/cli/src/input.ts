@@ -21,7 +21,7 @@ export class TextInput {
   /** The text an argument stands for. `what` names it in errors, e.g. `--text`. */
   async resolve(value: string, what: string): Promise<string> {
     if (value === '-') return this.#stdin(what);
-    // Before 0.2, "@path" read a file. A text that is exactly "@<a file here>" is most likely that
+    // Earlier versions read "@path" as a file. A text that is exactly "@<a file here>" is most likely that
     // habit: it is sent as written (a text starting with "@" is a text), with a note.
     if (/^@\S+$/.test(value) && isFile(value.slice(1))) {
       this.#warn(
