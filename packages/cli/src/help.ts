@@ -42,7 +42,8 @@ Sending:
   --file <path>           the message's text from a file ("-": stdin)
   --dry-run               print the URL (token and sign masked) and the exact body; send nothing
   --json                  print the result or the error as one JSON object on stdout
-  --quiet, -q             print nothing on success, no notes or markdown warnings
+  --quiet, -q             print nothing on success, no notes or markdown warnings (waiting
+                          and retry lines stay: --no-progress silences them)
   --msg-uuid <id>         idempotency key: a retry with the same id is not posted twice
   --locale <zh-CN|en>     language of what dingbot writes into messages (part labels, digest headings)
   --timeout <duration>    per-attempt timeout                        [default: 10s]

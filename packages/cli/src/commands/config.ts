@@ -219,7 +219,10 @@ async function readSecret(
   if (values['no-secret']) {
     return { secret: undefined, from: { source: 'none', name: '--no-secret' } };
   } else if (values['secret-stdin']) {
-    secret = (await readAll(io.stdin)).replace(/\r?\n$/, '');
+    // On a terminal "stdin" is the keyboard: ask without echo rather than read what the screen shows.
+    secret = io.stdin.isTTY
+      ? await promptSecret(io, 'Secret (SEC…): ')
+      : (await readAll(io.stdin)).replace(/\r?\n$/, '');
     from = { source: 'stdin', name: 'the secret from stdin (--secret-stdin)' };
     if (secret === '')
       throw new OptionValueError('--secret-stdin: stdin is empty', {
