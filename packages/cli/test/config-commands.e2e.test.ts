@@ -200,6 +200,22 @@ describe('dingbot config init | add | remove | list | path', () => {
       TYPED_SECRET,
       'backspace removed the x',
     );
+    // --secret-stdin on a terminal is the keyboard: asked for without echo too.
+    const again: boolean[] = [];
+    const err = collector(true);
+    const code2 = await run(['config', 'add', 'piped', '--token', DEV_TOKEN, '--secret-stdin'], {
+      stdout: collector(true),
+      stderr: err,
+      stdin: Object.assign(Readable.from([`${DEV_SECRET}\n`]), {
+        isTTY: true,
+        setRawMode: (on: boolean) => again.push(on),
+      }),
+      env: { HOME: h, XDG_CONFIG_HOME: join(h, '.config') },
+    });
+    assert.equal(code2, 0, err.text);
+    assert.deepEqual(again, [true, false]);
+    assert.ok(!err.text.includes(DEV_SECRET));
+    assert.equal(JSON.parse(readFileSync(file, 'utf8')).profiles.piped.secret, DEV_SECRET);
   });
 
   test('an existing file others can read is warned about, and written back 0600', async () => {
