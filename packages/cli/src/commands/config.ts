@@ -1,3 +1,4 @@
+import { Robot } from '@dingbot/sdk';
 import { parseCommand } from '../args.js';
 import { type ConfigFile, configPath, loadConfig, type Profile, writeConfig } from '../config-file.js';
 import { CLIError, ConfigError, OptionValueError } from '../errors.js';
@@ -259,7 +260,6 @@ async function readSecret(
 
 /** Lets the SDK check the profile as `send` will use it, naming each setting as `config add` took it. */
 async function checkWithSdk(profile: Profile, from: { name: string }): Promise<void> {
-  const { Robot } = await import('@dingbot/sdk');
   const names: SettingNames = {
     webhook: { subject: '--webhook', word: '--webhook' },
     accessToken: { subject: '--token', word: '--token' },

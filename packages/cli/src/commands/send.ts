@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { Message, Robot, RobotOptions, SendResult } from '@dingbot/sdk';
+// Static: this module itself loads only when `send` runs, and the bundle keeps only what it uses.
+import { lintMarkdown, type Message, Robot, type RobotOptions, type SendResult } from '@dingbot/sdk';
 import { closest, parseCommand, refuseOptions, type Values } from '../args.js';
 import { parseDuration } from '../duration.js';
 import { CLIError, HINT_OVERRIDES, OptionValueError } from '../errors.js';
@@ -144,7 +145,6 @@ export default async function send(args: string[], { io, out, env }: CommandCont
   if (mentions) addMentions(message, mentions);
   if (values['msg-uuid'] !== undefined) message.msgUuid = values['msg-uuid'];
 
-  const { Robot, lintMarkdown } = await import('@dingbot/sdk');
   if (!values.quiet) warnAboutMarkdown(message, lintMarkdown, out);
   const fetch = ((await proxyFetch(env)) as RobotOptions['fetch']) ?? oneShotFetch;
   let robot: Robot;

@@ -1,3 +1,4 @@
+import { sign } from '@dingbot/sdk';
 import { parseCommand } from '../args.js';
 import { loadConfig } from '../config-file.js';
 import { CLIError, ConfigError, OptionValueError } from '../errors.js';
@@ -57,7 +58,6 @@ export default async function signCommand(args: string[], { out, env }: CommandC
   if (!secret.startsWith('SEC')) {
     out.err("dingbot: warning: the secret does not start with SEC; DingTalk's robot secrets do.");
   }
-  const { sign } = await import('@dingbot/sdk');
   const signature = sign(secret, timestamp);
   if (out.json) out.printJson({ timestamp, sign: signature });
   else out.out(`${timestamp}\n${signature}`);
