@@ -4,8 +4,10 @@
  * against one emulator on loopback. Rounds are interleaved in rotating order so a noisy neighbour
  * hurts every contender alike; each contender's wall-clock times give a median and a spread.
  *
- * Uses the BUILT CLI through its installed launcher (`packages/cli/bin/dingbot.cjs`, which answers `--help` itself and hands the rest to `dist/bin.js`), as
- * users run it: build first with `npm run build`.
+ * Uses the BUILT CLI through its installed launcher (`packages/cli/bin/dingbot.cjs`, which answers `--help`
+ * itself and runs the rest from `dist/dingbot.cjs`, the CLI and the SDK bundled into one file, through
+ * a V8 code cache its first run writes), as users run it: build first with `npm run build`. The
+ * warm-up rounds include that first run.
  * Run alone: `node --conditions=development --import tsx bench/cli-start.ts [rounds]` (prints JSON).
  */
 import { spawn } from 'node:child_process';
@@ -46,20 +48,25 @@ export interface CliStartResult {
   node: StartTimes;
   help: StartTimes;
   send: StartTimes;
+  /** The same send through the unbundled ES module CLI (`dist/bin.js`): what the bundle saves. */
+  sendUnbundled: StartTimes;
   /** `undefined` when curl is not installed. */
   curl: StartTimes | undefined;
   /** median(`dingbot --help`) / median(`node -e 0`); the target is ≤ 1.5. */
   helpRatio: number;
   /** The same ratio per round: its spread. */
   helpRatioRange: [number, number];
-  /** median(`dingbot send text`) / median(`node -e 0`). */
+  /** median(`dingbot send text`) / median(`node -e 0`); the target is ≤ 2. */
   sendRatio: number;
+  /** median(send through `dist/bin.js`) / median(`node -e 0`): the ratio before bundling. */
+  sendUnbundledRatio: number;
   /** median(`dingbot send text`) / median(`curl`), when curl is installed. */
   sendVsCurl: number | undefined;
 }
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BIN = fileURLToPath(new URL('../packages/cli/bin/dingbot.cjs', import.meta.url));
+const ESM_BIN = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
 const TOKEN = 'bench-cli-start-token';
 const SEED_BODY = '{"msgtype": "text","text": {"content": "我就是我, 是不一样的烟火"}}';
 
@@ -69,7 +76,7 @@ export async function benchCliStart({
   warmup = 2,
 }: CliStartOptions = {}): Promise<CliStartResult> {
   for (const dist of [
-    'packages/cli/dist/bin.js',
+    'packages/cli/dist/dingbot.cjs',
     'packages/sdk/dist/index.js',
     'packages/emulator/dist/index.js',
   ]) {
@@ -88,6 +95,16 @@ export async function benchCliStart({
     node: [process.execPath, '-e', '0'],
     help: [process.execPath, BIN, '--help'],
     send: [process.execPath, BIN, 'send', 'text', 'bench: cli start', '--webhook', webhook, '--quiet'],
+    sendUnbundled: [
+      process.execPath,
+      ESM_BIN,
+      'send',
+      'text',
+      'bench: unbundled',
+      '--webhook',
+      webhook,
+      '--quiet',
+    ],
   };
   if (hasCurl) {
     contenders.curl = [
@@ -114,7 +131,7 @@ export async function benchCliStart({
       ratios.push(roundTimes.help! / roundTimes.node!);
     }
     const delivered = emulator.messages().length;
-    if (delivered < (warmup + rounds) * (hasCurl ? 2 : 1)) {
+    if (delivered < (warmup + rounds) * (hasCurl ? 3 : 2)) {
       throw new Error(`bench/cli-start: only ${delivered} messages reached the emulator`);
     }
   } finally {
@@ -124,16 +141,19 @@ export async function benchCliStart({
   const node = stats('node');
   const help = stats('help');
   const send = stats('send');
+  const sendUnbundled = stats('sendUnbundled');
   const curl = hasCurl ? stats('curl') : undefined;
   return {
     rounds,
     node,
     help,
     send,
+    sendUnbundled,
     curl,
     helpRatio: round2(help.medianMs / node.medianMs),
     helpRatioRange: [round2(Math.min(...ratios)), round2(Math.max(...ratios))],
     sendRatio: round2(send.medianMs / node.medianMs),
+    sendUnbundledRatio: round2(sendUnbundled.medianMs / node.medianMs),
     sendVsCurl: curl ? round2(send.medianMs / curl.medianMs) : undefined,
   };
 }

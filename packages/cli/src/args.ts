@@ -4,6 +4,12 @@ import { CLIError } from './errors.js';
 /** A command's options, as `node:util` `parseArgs` takes them. */
 export type OptionTable = NonNullable<ParseArgsConfig['options']>;
 
+/** One option, positional or `--` of the command line, in order (`parseArgs`'s `tokens`). */
+export type ParsedToken =
+  | { kind: 'option'; name: string; rawName: string; index: number; value: string | undefined }
+  | { kind: 'positional'; index: number; value: string }
+  | { kind: 'option-terminator'; index: number };
+
 /** Parsed values, typed from the option table. */
 export type Values<T extends OptionTable> = {
   [K in keyof T]?: T[K] extends { type: 'boolean' }
@@ -17,21 +23,23 @@ export type Values<T extends OptionTable> = {
 
 /**
  * Parses a command's arguments strictly: an unknown option, a missing value or a stray word is a
- * {@link CLIError} (exit code 2) that names the command whose `--help` explains it.
+ * {@link CLIError} (exit code 2) that names the command whose `--help` explains it. `tokens` keeps the
+ * order, for flags that apply to the one before them (`dingbot emulator --token a --secret … --token b`).
  */
 export function parseCommand<T extends OptionTable>(
   command: string,
   args: readonly string[],
   options: T,
-): { values: Values<T>; positionals: string[] } {
+): { values: Values<T>; positionals: string[]; tokens: ParsedToken[] } {
   try {
-    const { values, positionals } = parseArgs({
+    const { values, positionals, tokens } = parseArgs({
       args: [...args],
       options,
       allowPositionals: true,
       strict: true,
+      tokens: true,
     });
-    return { values: values as Values<T>, positionals };
+    return { values: values as Values<T>, positionals, tokens: tokens as ParsedToken[] };
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {

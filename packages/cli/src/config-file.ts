@@ -1,4 +1,6 @@
-import { readFile, stat } from 'node:fs/promises';
+// Synchronous reads: a one-shot command gains nothing from async ones, and node:fs/promises loads
+// a dozen more modules (readline, streams) at every start.
+import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './errors.js';
@@ -40,25 +42,26 @@ export function configPath(env: CliIO['env']): { path: string; explicit: boolean
 
 /**
  * Reads and validates the config file. `undefined` when the default file does not exist; a missing
- * `$DINGBOT_CONFIG` is an error. Warns through `warn` when others may read the file.
+ * `$DINGBOT_CONFIG` is an error (unless `missingOk`: a command about to create it). Warns through `warn` when others may read the file.
  */
 export async function loadConfig(
   env: CliIO['env'],
   warn: (line: string) => void,
+  options: { missingOk?: boolean } = {},
 ): Promise<LoadedConfig | undefined> {
   const { path, explicit } = configPath(env);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if (code === 'ENOENT' && !explicit) return undefined;
+    if (code === 'ENOENT' && (!explicit || options.missingOk)) return undefined;
     throw new ConfigError(`cannot read the config file ${path}: ${(error as Error).message}`, {
       hint: code === 'ENOENT' ? 'DINGBOT_CONFIG names a file that does not exist.' : undefined,
     });
   }
   if (process.platform !== 'win32') {
-    const mode = (await stat(path)).mode;
+    const mode = statSync(path).mode;
     if ((mode & 0o077) !== 0) {
       warn(
         `dingbot: warning: ${path} can be read by other users (mode ${(mode & 0o777).toString(8).padStart(4, '0')}) and holds secrets; run: chmod 600 '${path}'`,
@@ -75,6 +78,35 @@ export async function loadConfig(
     });
   }
   return { path, config: validateConfig(json, path) };
+}
+
+/**
+ * Writes the config file with mode 0600 (its directory 0700 when created), through a temporary file
+ * renamed over the old one, so a reader never sees half a file and a file others could read before is
+ * private after. Returns the old file's mode, if there was one.
+ */
+export async function writeConfig(path: string, config: ConfigFile): Promise<{ previousMode?: number }> {
+  const { chmod, mkdir, rename, rm, writeFile } = await import('node:fs/promises');
+  const { dirname } = await import('node:path');
+  let previousMode: number | undefined;
+  try {
+    previousMode = statSync(path).mode & 0o777;
+  } catch {}
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const ordered: ConfigFile = {
+    ...(config.defaultProfile !== undefined ? { defaultProfile: config.defaultProfile } : {}),
+    profiles: config.profiles,
+  };
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    await writeFile(temporary, `${JSON.stringify(ordered, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    await chmod(temporary, 0o600); // whatever the umask
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw new ConfigError(`cannot write the config file ${path}: ${(error as Error).message}`);
+  }
+  return previousMode === undefined ? {} : { previousMode };
 }
 
 const PROFILE_FIELDS = ['webhook', 'token', 'baseUrl', 'secret', 'keywords'] as const;

@@ -1,4 +1,4 @@
-import { CLIError } from './errors.js';
+import { OptionValueError } from './errors.js';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
 
@@ -17,7 +17,7 @@ export function parseDuration(input: string, option: string): number {
     end = part.lastIndex;
   }
   if (end === 0 || end !== text.length) {
-    throw new CLIError(`${option} ${JSON.stringify(input)} is not a duration`, {
+    throw new OptionValueError(`${option} ${JSON.stringify(input)} is not a duration`, {
       hint: 'Write it with a unit, e.g. 500ms, 30s, 10m or 1h30m.',
     });
   }
@@ -29,13 +29,13 @@ export function parseRate(input: string, option: string): { limit: number; windo
   const match = /^\s*(\d+)\s*\/\s*(.+?)\s*$/.exec(input);
   const limit = Number(match?.[1]);
   if (!match || !Number.isInteger(limit) || limit < 1) {
-    throw new CLIError(`${option} ${JSON.stringify(input)} is not a rate`, {
+    throw new OptionValueError(`${option} ${JSON.stringify(input)} is not a rate`, {
       hint: 'Write messages per window, e.g. 20/60s (DingTalk), 5/10s or 100/m.',
     });
   }
   const window = match[2]!;
   const windowMs = parseDuration(/^(ms|min|s|m|h)$/.test(window) ? `1${window}` : window, option);
-  if (windowMs <= 0) throw new CLIError(`${option}: the window must be longer than 0`);
+  if (windowMs <= 0) throw new OptionValueError(`${option}: the window must be longer than 0`);
   return { limit, windowMs };
 }
 

@@ -29,6 +29,15 @@ export class ConfigError extends CLIError {
   override readonly code: string = 'CONFIG';
 }
 
+/**
+ * An option's value dingbot cannot use (a duration, a port, a locale, an empty value…), whether it came
+ * from a flag or an environment variable. Exit code 3, like every other unusable setting.
+ */
+export class OptionValueError extends ConfigError {
+  override name = 'OptionValueError';
+  override readonly code: string = 'OPTION_VALUE';
+}
+
 /** Whether a value is a {@link CLIError} (or a subclass). */
 export function isCLIError(value: unknown): value is CLIError {
   return value instanceof CLIError;

@@ -1,18 +1,20 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { FetchLike } from '@dingbot/sdk';
 
 /**
  * The SDK's `fetch`, for a CLI that sends one message and exits: `node:http`/`node:https` with
  * `Connection: close`. Node's global `fetch` takes ~20 ms to load and keeps a process alive for
  * ~100 ms after its last answer (its keep-alive pool), which a one-shot command pays every run.
- * Redirects are refused like `fetch`'s `redirect: 'error'` (the URL carries the token).
+ * Redirects are never followed (the URL carries the token): refused like `fetch`'s `redirect: 'error'`,
+ * or answered as they are with `redirect: 'manual'`.
  */
-export const oneShotFetch: FetchLike = (url, init) =>
-  new Promise((resolve, reject) => {
-    const target = new URL(url);
-    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+export const oneShotFetch: FetchLike = async (url, init) => {
+  const target = new URL(url);
+  // node:https loads TLS: only for https URLs (an emulator on loopback is http).
+  const send = target.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
+  return new Promise((resolve, reject) => {
     const body = Buffer.from(init.body, 'utf8');
+    const manual = (init as { redirect?: string }).redirect === 'manual';
     const request = send(
       target,
       {
@@ -22,7 +24,8 @@ export const oneShotFetch: FetchLike = (url, init) =>
       },
       (response: IncomingMessage) => {
         const status = response.statusCode ?? 0;
-        if (status >= 300 && status < 400 && response.headers.location) {
+        // `redirect: 'manual'` (SDKs that refuse 3xx themselves) gets the answer; `'error'` a rejection.
+        if (status >= 300 && status < 400 && response.headers.location && !manual) {
           response.resume();
           reject(new TypeError(`unexpected redirect (HTTP ${status}): redirect mode is set to error`));
           return;
@@ -41,3 +44,4 @@ export const oneShotFetch: FetchLike = (url, init) =>
     request.on('error', reject);
     request.end(body);
   });
+};

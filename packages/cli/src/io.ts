@@ -17,9 +17,19 @@ export interface CliIO {
   signal?: AbortSignal;
 }
 
-/** The real process's streams and environment. */
+/**
+ * The real process's streams and environment. stdin is looked up when first read: creating it loads a
+ * dozen modules (file streams, readline) that a `send` with a text argument never needs.
+ */
 export function processIO(): CliIO {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+  };
 }
 
 /** Reads a whole stream as UTF-8. */

@@ -3,6 +3,7 @@ import { CLIError, HINT_OVERRIDES, isCLIError } from './errors.js';
 import { EXIT, exitCodeForSdkCode } from './exit-codes.js';
 import { type CliIO, processIO } from './io.js';
 import { Output } from './output.js';
+import { isSdkError, sdkSummary } from './sdk-error.js';
 
 /** What a command gets: the streams and environment, and the redacting output. */
 export interface CommandContext {
@@ -69,24 +70,6 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
   }
 }
 
-const dingbotBrand = Symbol.for('dingbot.error');
-
-interface SdkErrorLike {
-  code: string;
-  message: string;
-  hint: string;
-  errcode?: number;
-  errmsg?: string;
-  retryable?: boolean;
-}
-
-/** An SDK error, recognised by its brand without importing the SDK. */
-function isSdkError(error: unknown): error is SdkErrorLike {
-  return (
-    typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[dingbotBrand] === true
-  );
-}
-
 const THROTTLED_HINT =
   'DingTalk allows 20 messages a minute per robot, then pauses it for about 10 minutes: send again later, let send wait (--wait 11m), or merge messages into one markdown summary.';
 
@@ -124,14 +107,10 @@ export function report(error: unknown, out: Output): number {
   } else if (isSdkError(error)) {
     exitCode = exitCodeForSdkCode(error.code);
     code = error.code;
-    // The SDK's message is "<summary> (errcode N: errmsg). <hint>": show the hint on its own line.
-    summary = (
-      error.message.endsWith(error.hint)
-        ? error.message.slice(0, -error.hint.length).trim().replace(/\.$/, '')
-        : error.message
-    ).replace(/^dingbot: /, '');
+    // The hint goes on a line of its own.
+    summary = sdkSummary(error);
     hint =
-      HINT_OVERRIDES.get(error) ?? (error.code === 'RATE_LIMITED' ? THROTTLED_HINT : cliWords(error.hint));
+      error.code === 'RATE_LIMITED' ? THROTTLED_HINT : (HINT_OVERRIDES.get(error) ?? cliWords(error.hint));
     extra = { errcode: error.errcode, errmsg: error.errmsg, retryable: error.retryable };
   } else if (error instanceof Error && error.name === 'EmulatorConfigError') {
     exitCode = EXIT.CONFIG;

@@ -2,6 +2,7 @@ import { type LoadedConfig, loadConfig, type Profile } from './config-file.js';
 import { CLIError, ConfigError } from './errors.js';
 import type { CliIO } from './io.js';
 import type { Output } from './output.js';
+import { optionProblem, type SdkErrorLike } from './sdk-error.js';
 
 /** The robot flags shared by `send` (and `sign`, for the secret). */
 export const ROBOT_OPTIONS = {
@@ -179,7 +180,10 @@ function fromProfile(loaded: LoadedConfig, name: string, flags: RobotFlags): Res
 }
 
 /** The robot settings the SDK validates, by its option names. */
-type RobotSetting = 'webhook' | 'accessToken' | 'baseUrl' | 'secret' | 'keywords';
+export type RobotSetting = 'webhook' | 'accessToken' | 'baseUrl' | 'secret' | 'keywords';
+
+/** What each robot setting is called where the user gave it: `subject` starts a sentence, `word` goes in a hint. */
+export type SettingNames = Record<RobotSetting, { subject: string; word: string }>;
 
 const FLAG_OF: Record<RobotSetting, string> = {
   webhook: '--webhook',
@@ -208,10 +212,7 @@ const FIELD_OF: Record<RobotSetting, string> = {
  * a config-file profile. `subject` starts an error message; `word` goes into its hint.
  * @example settingNames(target, flags).accessToken // { subject: 'DINGTALK_ACCESS_TOKEN', word: 'DINGTALK_ACCESS_TOKEN' }
  */
-export function settingNames(
-  target: ResolvedTarget,
-  flags: RobotFlags,
-): Record<RobotSetting, { subject: string; word: string }> {
+export function settingNames(target: ResolvedTarget, flags: RobotFlags): SettingNames {
   const given: Record<RobotSetting, boolean> = {
     webhook: flags.webhook !== undefined,
     accessToken: flags.token !== undefined,
@@ -229,7 +230,7 @@ export function settingNames(
     if (origin.kind === 'env') return { subject: ENV_OF[setting], word: ENV_OF[setting] };
     return {
       subject: `profiles.${origin.name}.${FIELD_OF[setting]} (in ${origin.path})`,
-      word: `"${FIELD_OF[setting]}"`,
+      word: `profiles.${origin.name}.${FIELD_OF[setting]}`,
     };
   };
   return {
@@ -239,4 +240,48 @@ export function settingNames(
     secret: name('secret'),
     keywords: name('keywords'),
   };
+}
+
+/**
+ * The SDK names its options (`accessToken`); say instead what the user set: `--token`,
+ * `DINGTALK_ACCESS_TOKEN` or `profiles.ops.token`. Other errors pass through.
+ */
+export function robotOptionsError(error: unknown, names: SettingNames): unknown {
+  const sdk = error as { code?: unknown; option?: unknown; message?: unknown; hint?: unknown };
+  if (sdk?.code !== 'INVALID_OPTIONS' || typeof sdk.option !== 'string' || !Object.hasOwn(names, sdk.option))
+    return error;
+  const { subject } = names[sdk.option as keyof typeof names];
+  const hint = String(sdk.hint ?? '');
+  const problem = optionProblem(error as SdkErrorLike);
+  const words = (text: string) => inUserWords(text, names);
+  return new RobotOptionsError(`${subject} ${words(problem)}`, { hint: words(hint) });
+}
+
+/**
+ * An SDK hint with its option names (`secret`, `keywords`, `baseUrl`/`webhook`…) replaced by the
+ * settings as the user gave them: `DINGTALK_SECRET`, `profiles.ops.secret` or `--secret`.
+ * @example inUserWords('Check `secret` is …', names) // 'Check DINGTALK_SECRET is …'
+ */
+export function inUserWords(text: string, names: SettingNames, target?: { webhook?: string }): string {
+  return text
+    .replace(/`baseUrl`\/`webhook`/g, () =>
+      target === undefined
+        ? `${names.baseUrl.word}/${names.webhook.word}`
+        : target.webhook !== undefined
+          ? names.webhook.word
+          : names.baseUrl.word,
+    )
+    .replace(/`([a-zA-Z]+)`/g, (word, name: string) =>
+      Object.hasOwn(names, name)
+        ? names[name as RobotSetting].word
+        : name === 'timeoutMs'
+          ? '--timeout'
+          : word,
+    );
+}
+
+/** A robot setting the SDK refused; keeps the SDK's `code` for `--json` readers. */
+export class RobotOptionsError extends ConfigError {
+  override name = 'RobotOptionsError';
+  override readonly code = 'INVALID_OPTIONS';
 }

@@ -3,6 +3,7 @@ import { formatDuration } from './duration.js';
 import { CLIError } from './errors.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { Output } from './output.js';
+import { sdkSummary } from './sdk-error.js';
 
 /** How long `send` may wait out DingTalk's throttling. */
 export interface WaitPolicy {
@@ -18,22 +19,42 @@ export class ThrottledError extends CLIError {
 }
 
 /**
+ * How `send` tells what it waits for, on stderr: `live` redraws a countdown on a terminal, `lines`
+ * prints one plain line when the wait starts and one when sending resumes (CI logs), `off` is silent.
+ */
+export type ProgressMode = 'live' | 'lines' | 'off';
+
+/**
  * Sends one message through the robot's delivery engine, which waits out a penalty by itself. Says
- * what it waits for on stderr when `progress` is on (a live countdown on a terminal, a line every
- * 30 s otherwise), and gives up at once when the pause would end after `maxWaitMs`.
+ * what it waits for on stderr as `mode` asks, and gives up at once when the pause would end after
+ * `maxWaitMs`. `now` is the clock of the printed timestamps.
  */
 export async function deliver(
   robot: Robot,
   message: Message,
   policy: WaitPolicy,
   out: Output,
-  progress: boolean,
+  mode: ProgressMode,
+  now: () => number = Date.now,
 ): Promise<SendResult> {
-  const started = Date.now();
-  const ticker = new Ticker(out, progress);
+  const started = now();
+  const ticker = new Ticker(out, mode === 'live');
+  const iso = (ms: number) => new Date(ms).toISOString();
+  /** When the current wait began (first throttle answer), until the message goes through. */
+  let waitingSince: number | undefined;
+  /** The engine resumed after a pause; said once the send is through (it may be throttled again). */
+  let resumed = false;
+  const sayResumed = () => {
+    if (waitingSince === undefined || !resumed) return;
+    const waited = formatDuration(now() - waitingSince);
+    if (mode === 'lines') out.err(`dingbot: ${iso(now())} resumed sending after waiting ${waited}`);
+    if (mode === 'live') out.err(out.style('yellow', `resumed after ${waited} of DingTalk's rate limit.`));
+    waitingSince = undefined;
+    resumed = false;
+  };
   const stops = [
     robot.on('throttled', (event) => {
-      const left = event.until - Date.now();
+      const left = event.until - now();
       if (event.until - started > policy.maxWaitMs) {
         const error = new ThrottledError(
           `DingTalk throttled the robot${event.error?.errcode ? ` (errcode ${event.error.errcode}: ${event.error.errmsg})` : ''}; it resumes in about ${formatDuration(left)}, ${policy.maxWaitMs === 0 ? 'and --no-wait was given' : `longer than --wait ${formatDuration(policy.maxWaitMs)} allows`}`,
@@ -45,21 +66,32 @@ export async function deliver(
         setImmediate(() => robot.abort(error));
         return;
       }
+      if (mode === 'lines') {
+        const reason = event.error?.errcode
+          ? `errcode ${event.error.errcode}: ${event.error.errmsg}`
+          : 'the rate limit shared with other senders';
+        const limit = `--wait allows until ${iso(started + policy.maxWaitMs)}`;
+        out.err(
+          waitingSince === undefined
+            ? `dingbot: ${iso(now())} DingTalk throttled the robot (${reason}); waiting until ${iso(event.until)}, then sending (${limit})`
+            : `dingbot: ${iso(now())} still throttled (${reason}); waiting until ${iso(event.until)}`,
+        );
+      }
+      waitingSince ??= now();
+      resumed = false;
       ticker.start(event.until);
     }),
-    robot.on('resumed', (event) => {
+    robot.on('resumed', () => {
       ticker.stop();
-      if (progress)
-        out.err(
-          out.style('yellow', `resumed after ${formatDuration(event.pausedMs)} of DingTalk's rate limit.`),
-        );
+      resumed = true;
     }),
+    robot.on('sent', sayResumed),
     robot.on('retried', (event) => {
-      if (progress) {
+      if (mode !== 'off') {
         out.err(
           out.style(
             'yellow',
-            `${summaryOf(event.error)}: retrying in ${formatDuration(event.delayMs)} (attempt ${event.attempt + 1})…`,
+            `${sdkSummary(event.error)}: retrying in ${formatDuration(event.delayMs)} (attempt ${event.attempt + 1})…`,
           ),
         );
       }
@@ -73,15 +105,7 @@ export async function deliver(
   }
 }
 
-/** An SDK error's first sentence, without its hint: "Could not reach DingTalk: … (ECONNREFUSED)". */
-function summaryOf(error: { code: string; message: string; hint: string }): string {
-  const text = error.message.endsWith(error.hint)
-    ? error.message.slice(0, -error.hint.length)
-    : error.message;
-  return text.trim().replace(/\.$/, '') || error.code;
-}
-
-/** The "waiting for DingTalk's rate limit… (resumes in 9m58s)" line. */
+/** The live "waiting for DingTalk's rate limit… (resumes in 9m58s)" line on a terminal. */
 class Ticker {
   #timer: ReturnType<typeof setInterval> | undefined;
   #live = false;
@@ -96,16 +120,11 @@ class Ticker {
     this.stop();
     const line = () =>
       `waiting for DingTalk's rate limit… (resumes in ${formatDuration(Math.max(0, until - Date.now()))})`;
-    if (this.out.stderrIsTTY) {
-      // A live countdown on one line.
-      this.#live = true;
-      const draw = () => this.out.write('err', `\r\u001b[2K${this.out.style('yellow', line())}`);
-      draw();
-      this.#timer = setInterval(draw, 1000);
-    } else {
-      this.out.err(line());
-      this.#timer = setInterval(() => this.out.err(line()), 30_000);
-    }
+    // A live countdown on one line.
+    this.#live = true;
+    const draw = () => this.out.write('err', `\r\u001b[2K${this.out.style('yellow', line())}`);
+    draw();
+    this.#timer = setInterval(draw, 1000);
     this.#timer.unref?.();
   }
 

@@ -4,10 +4,12 @@ import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
+import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { type EmulatorHandle, startEmulator } from '@dingbot/emulator';
 import { EXIT } from '../src/exit-codes.js';
-import { assertExit, assertNoSecrets, cli, json, ROOT, tempHome } from './helpers.js';
+import { run } from '../src/run.js';
+import { assertExit, assertNoSecrets, cli, collector, json, ROOT, tempHome, until } from './helpers.js';
 
 const TOKEN = 'commands-token-a5771bce93e200c3';
 const SECRET = 'SECcommands-secret-d67d8ab4f4c10bf2';
@@ -23,7 +25,7 @@ after(async () => {
 });
 
 describe('help and version', () => {
-  test('every command has --help with examples and the exit codes; --version; no command is a usage error', async () => {
+  test('every command has a short --help, examples first, with its own exit codes; --version; no command is a usage error', async () => {
     const helps = [
       ['--help'],
       ['help', 'send'],
@@ -50,14 +52,26 @@ describe('help and version', () => {
     assertExit(unknown, EXIT.USAGE);
     assert.match(unknown.stderr, /unknown command "sned"/);
     results.forEach((result, i) => {
+      const words = helps[i]!.join(' ');
       assertExit(result, 0);
+      // Short: a title, then examples first.
       assert.match(
         result.stdout,
-        /Examples:\n {2}(dingbot|export|DINGTALK)/,
-        `examples in ${helps[i]!.join(' ')}`,
+        /^dingbot[^\n]* — [^\n]+\n\nExamples:\n {2}(dingbot|export|DINGTALK)/,
+        words,
       );
-      assert.match(result.stdout, /Exit codes:\n {2}0 {2}delivered/, `exit codes in ${helps[i]!.join(' ')}`);
+      assert.match(result.stdout, /Exit codes:/, `exit codes in ${words}`);
+      // The whole 8-line table is in the main help only; each command lists its own codes.
+      const table = /Exit codes:\n {2}0 {2}delivered/.test(result.stdout);
+      assert.equal(table, words === '--help', `the full table in ${words}`);
     });
+    assert.match(results[9]!.stdout, /Exit codes: 0 stopped .* 3 bad option value/s);
+    assert.doesNotMatch(results[8]!.stdout, /throttled|security/, 'sign lists only its own exit codes');
+    // How long a throttled send may wait, and how to bound it.
+    assert.match(
+      results[2]!.stdout,
+      /it may wait up to --wait \(default 11m\)\. Bound it with --wait 2m, or --no-wait/,
+    );
     assert.match(results[3]!.stdout, /^dingbot send text/);
     assert.match(results[5]!.stdout, /--pic <url>/);
     assert.match(results[6]!.stdout, /--button <title>=<url>/);
@@ -194,16 +208,87 @@ describe('dingbot emulator', () => {
     assert.ok(!stdout.includes(emuSecret) && !stderr.includes(emuSecret), 'the secret is never printed');
   });
 
-  test('bad emulator options are usage or configuration errors', async () => {
+  test('several robots from flags: each --token starts one, the flags after it describe it', async () => {
+    const [a, b] = ['emu-multi-a-token-45c48cce2e2d', 'emu-multi-b-token-d3d9446802a4'];
+    const secretA = 'SECemu-multi-a-secret-6512bd43d9ca';
+    const stopper = new AbortController();
+    const stdout = collector(false);
+    const stderr = collector(false);
+    const running = run(
+      [
+        'emulator',
+        '--port',
+        '0',
+        '--json',
+        '--token',
+        a,
+        '--name',
+        'alpha',
+        '--secret',
+        secretA,
+        '--keyword',
+        'build',
+        '--token',
+        b,
+        '--keyword',
+        'deploy',
+        '--keyword',
+        '发布',
+        '--state',
+        'active',
+      ],
+      { stdout, stderr, stdin: Readable.from([]), env: { HOME: home }, signal: stopper.signal },
+    );
+    await until(() => stdout.text.includes('\n'));
+    const ready = JSON.parse(stdout.text) as {
+      robots: { name: string; webhookUrl: string; signed: boolean; keywords: string[] }[];
+    };
+    assert.deepEqual(
+      ready.robots.map((r) => [r.name, r.signed, r.keywords]),
+      [
+        ['alpha', true, ['build']],
+        [b.slice(0, 6), false, ['deploy', '发布']],
+      ],
+    );
+    const [toA, toB, bWithoutKeyword] = await Promise.all([
+      cli(['send', 'text', 'build 7 green', '--webhook', ready.robots[0]!.webhookUrl, '--secret', secretA], {
+        home,
+      }),
+      cli(['send', 'text', 'deploy done', '--webhook', ready.robots[1]!.webhookUrl], { home }),
+      cli(['send', 'text', 'no keyword', '--webhook', ready.robots[1]!.webhookUrl, '--json'], { home }),
+    ]);
+    assertExit(toA, 0);
+    assertExit(toB, 0);
+    assertExit(bWithoutKeyword, EXIT.SECURITY);
+    assert.equal(json(bWithoutKeyword).error.code, 'KEYWORD_MISSING');
+    stopper.abort();
+    assert.equal(await running, 0);
+    assert.ok(!stdout.text.includes(secretA) && !stderr.text.includes(secretA));
+  });
+
+  test('a robot flag before any --token, or given twice for one robot, is refused', async () => {
+    const [early, twice, sameToken] = await Promise.all([
+      cli(['emulator', '--keyword', 'x', '--token', 't1'], { home }),
+      cli(['emulator', '--token', 't1', '--secret', SECRET, '--secret', SECRET], { home }),
+      cli(['emulator', '--token', 't1', '--token', 't1'], { home }),
+    ]);
+    for (const result of [early, twice, sameToken]) assertExit(result, EXIT.USAGE);
+    assert.match(early.stderr, /--keyword describes a robot: give its --token first/);
+    assert.match(twice.stderr, /--secret is given twice for the robot of --token t1/);
+    assert.match(sameToken.stderr, /--token "t1" is given twice/);
+    assertNoSecrets(twice, [SECRET]);
+  });
+
+  test('bad emulator option values are configuration errors (3), a robot flag without --token a usage error (2)', async () => {
     const [rate, state, config] = await Promise.all([
       cli(['emulator', '--rate-limit', 'fast'], { home }),
       cli(['emulator', '--secret', SECRET], { home }),
       cli(['emulator', '--config', `${home}/missing.json`], { home }),
     ]);
-    assertExit(rate, EXIT.USAGE);
+    assertExit(rate, EXIT.CONFIG);
     assert.match(rate.stderr, /20\/60s/);
     assertExit(state, EXIT.USAGE);
-    assert.match(state.stderr, /give its --token too/);
+    assert.match(state.stderr, /--secret describes a robot: give its --token first/);
     assertExit(config, EXIT.CONFIG);
     for (const r of [rate, state, config]) assertNoSecrets(r, [SECRET]);
   });

@@ -173,7 +173,7 @@ describe('where the robot comes from', () => {
     }
     assert.match(
       list.stdout,
-      /ops {2}http:\/\/127\.0\.0\.1:\d+\/robot\/send\?access_token=\[REDACTED\] {2}signed; keywords: opsword/,
+      /ops {2,}http:\/\/127\.0\.0\.1:\d+\/robot\/send\?access_token=…49e4 {2}signed; keywords: opsword/,
     );
     assert.match(list.stdout, /dev \(default\)/);
     const profiles = json(listJson).profiles as { name: string; signed: boolean }[];

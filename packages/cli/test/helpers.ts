@@ -3,23 +3,24 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { run } from '../src/run.js';
 
 /** The monorepo root: the CLI runs from its source there, so the tests never use a stale build. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = 'packages/cli/src/bin.ts';
 
-/** What a spawned `dingbot` did. */
+/** What a `dingbot` run did. */
 export interface CliResult {
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
-  ms: number;
 }
 
 export interface CliOptions {
-  /** Extra environment; the base one has no DINGTALK_*, no proxy, and a private HOME and config dir. */
+  /** Extra environment (undefined removes a variable); see the base in `baseEnv`. */
   env?: Record<string, string | undefined>;
   /** Written to stdin (then closed); stdin is closed at once otherwise. */
   input?: string;
@@ -32,10 +33,10 @@ export function tempHome(): { home: string; cleanup: () => void } {
   return { home, cleanup: () => rmSync(home, { recursive: true, force: true }) };
 }
 
-/** Spawns `dingbot <args>` from source (tsx) and collects its output. */
-export function cli(args: readonly string[], options: CliOptions): Promise<CliResult> {
+/** The environment every run starts from: no DINGTALK_*, no proxy, a private HOME and config dir. */
+function baseEnv(options: CliOptions, extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
+    ...extra,
     HOME: options.home,
     XDG_CONFIG_HOME: join(options.home, '.config'),
   };
@@ -43,7 +44,56 @@ export function cli(args: readonly string[], options: CliOptions): Promise<CliRe
     if (value === undefined) delete env[key];
     else env[key] = value;
   }
-  const started = performance.now();
+  return env;
+}
+
+/** A stream double that collects what is written to it. */
+export interface Collected {
+  write(chunk: string): boolean;
+  isTTY?: boolean;
+  readonly text: string;
+}
+
+/** A stream double that collects what is written to it; `isTTY` as given. */
+export function collector(isTTY?: boolean): Collected {
+  let text = '';
+  return {
+    write(chunk: string) {
+      text += chunk;
+      return true;
+    },
+    ...(isTTY === undefined ? {} : { isTTY }),
+    get text() {
+      return text;
+    },
+  };
+}
+
+/** Options of {@link cli} beyond {@link CliOptions}. */
+export interface InProcessOptions extends CliOptions {
+  /** Collects stderr as it is written, to watch a run still in progress. */
+  stderr?: Collected;
+  /** Whether stdin, stdout and stderr claim to be terminals. */
+  tty?: boolean;
+}
+
+/**
+ * Runs `dingbot <args>` in this process through `run(argv, io)`: the same code as the installed
+ * command from the first argument on, without a Node start per case (spawned runs are kept for the
+ * launcher, stdin, signals and real exit codes: see {@link spawnCli}).
+ */
+export async function cli(args: readonly string[], options: InProcessOptions): Promise<CliResult> {
+  const stdout = collector(options.tty);
+  const stderr = options.stderr ?? collector(options.tty);
+  const input = options.input ?? '';
+  const stdin = Object.assign(Readable.from(input === '' ? [] : [input]), options.tty ? { isTTY: true } : {});
+  const code = await run(args, { stdout, stderr, stdin, env: baseEnv(options) });
+  return { code, signal: null, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** Spawns `dingbot <args>` from source (tsx) as a real process and collects its output. */
+export function spawnCli(args: readonly string[], options: CliOptions): Promise<CliResult> {
+  const env = baseEnv(options, { PATH: process.env.PATH ?? '' });
   const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', BIN, ...args], {
     cwd: ROOT,
     env,
@@ -60,10 +110,16 @@ export function cli(args: readonly string[], options: CliOptions): Promise<CliRe
   child.stdin.end(options.input ?? '');
   return new Promise((resolve, reject) => {
     child.once('error', reject);
-    child.once('close', (code, signal) =>
-      resolve({ code, signal, stdout, stderr, ms: performance.now() - started }),
-    );
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+}
+
+/**
+ * Resolves once `condition()` holds, checking whenever the event loop turns: for output a run prints
+ * when something happens, with no deadline (the test runner's own timeout is the only limit).
+ */
+export async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 /** Fails when stdout or stderr holds any of the secrets (as is or URL-encoded). */

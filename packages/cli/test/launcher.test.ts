@@ -1,8 +1,9 @@
 // The installed `dingbot` command is the committed launcher in bin/, which loads the built CLI; npm
 // links it on install before `prepare` builds dist/, so it must exist in the repository and work.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { quickAnswer } from '../src/help.js';
@@ -39,4 +40,44 @@ test('the launcher hands everything else to the built CLI', async () => {
     run(launcher.pathname, ['send', 'text']),
     (error: { code?: number }) => error.code === 2,
   );
+});
+
+test('the launcher runs the bundled CLI: a send through its code cache, and the emulator (an ES module) until SIGTERM', async () => {
+  const bundle = new URL('../dist/dingbot.cjs', import.meta.url);
+  const cache = new URL('../dist/dingbot.cjs.v8-cache', import.meta.url);
+  assert.ok(existsSync(bundle), 'npm run build writes dist/dingbot.cjs');
+  rmSync(cache, { force: true });
+  const emulator = spawn(
+    process.execPath,
+    [launcher.pathname, 'emulator', '--port', '0', '--json', '--quiet'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  emulator.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  const exited = once(emulator, 'close');
+  while (!stdout.includes('\n')) {
+    if (emulator.exitCode !== null) assert.fail(`the emulator exited early: ${stdout}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const { url } = JSON.parse(stdout) as { url: string };
+  const webhook = `${url}/robot/send?access_token=launcher-token-0123`;
+  // The first run compiles and writes the cache; the second runs from it.
+  for (const round of [1, 2]) {
+    const { stdout: sent } = await run(launcher.pathname, [
+      'send',
+      'text',
+      `round ${round}`,
+      '--webhook',
+      webhook,
+    ]);
+    assert.match(sent, /delivered text message/);
+    assert.ok(existsSync(cache), `the code cache exists after round ${round}`);
+  }
+  emulator.kill('SIGTERM');
+  const [code] = (await exited) as [number | null];
+  assert.equal(code, 0);
 });

@@ -5,11 +5,9 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { type EmulatorHandle, startEmulator } from '@dingbot/emulator';
 import { EXIT } from '../src/exit-codes.js';
-import { run } from '../src/run.js';
 import { assertExit, assertNoSecrets, type CliResult, cli, json, ROOT, tempHome } from './helpers.js';
 
 const TOKEN = 'mistakes-token-6f4922f45568161a';
@@ -41,22 +39,6 @@ function configFile(name: string, text: string): Record<string, string> {
   writeFileSync(path, text);
   chmodSync(path, 0o600);
   return { DINGBOT_CONFIG: path };
-}
-
-/**
- * Runs `dingbot` in-process through `run()`, for command-line mistakes that never reach the network:
- * the same code path as the spawned CLI, without a second or so of start-up per case.
- */
-async function inProcess(args: string[], input = ''): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    stdin: Readable.from(input === '' ? [] : [input]),
-    env: { HOME: home, XDG_CONFIG_HOME: join(home, '.config') },
-  });
-  return { code, signal: null, stdout, stderr, ms: 0 };
 }
 
 /** The error's two lines: what happened, then the hint. */
@@ -125,7 +107,7 @@ describe('mistakes get a clear message, the right exit code, and no leaked secre
       errorLines(field)[0],
       /^dingbot: profiles\.ops\.token \(in .*config\.json\) looks like a whole webhook URL$/,
     );
-    assert.match(errorLines(field)[1], /Pass the URL as "webhook" instead/);
+    assert.match(errorLines(field)[1], /Pass the URL as profiles\.ops\.webhook instead/);
     assert.equal(errorLines(secret)[0], 'dingbot: DINGTALK_SECRET does not start with "SEC"');
   });
 
@@ -142,15 +124,37 @@ describe('mistakes get a clear message, the right exit code, and no leaked secre
     assertNoSecrets(flags, [TOKEN, SECRET]);
   });
 
+  test('a refused signature or keyword names the setting as given: --secret, DINGTALK_SECRET or the profile field', async () => {
+    const wrong = 'SECmistakes-wrong-secret-2a38a4a9316c49e5';
+    const profile = configFile(
+      'wrong-secret',
+      JSON.stringify({ profiles: { ops: { webhook, secret: wrong } } }),
+    );
+    const [flag, variable, field] = await Promise.all([
+      cli(['send', 'text', 'hi', '--webhook', webhook, '--secret', wrong], { home }),
+      cli(['send', 'text', 'hi'], { home, env: { DINGTALK_WEBHOOK: webhook, DINGTALK_SECRET: wrong } }),
+      cli(['send', 'text', 'hi', '--profile', 'ops'], { home, env: profile }),
+    ]);
+    for (const result of [flag, variable, field]) {
+      assertExit(result, EXIT.SECURITY);
+      assertNoSecrets(result, [TOKEN, SECRET, wrong]);
+    }
+    assert.match(errorLines(flag)[1], /^hint: .*--secret\b/);
+    assert.match(errorLines(variable)[1], /^hint: .*DINGTALK_SECRET\b/);
+    assert.doesNotMatch(variable.stderr, /--secret/);
+    assert.match(errorLines(field)[1], /^hint: .*profiles\.ops\.secret\b/);
+    assert.doesNotMatch(field.stderr, /--secret/);
+  });
+
   test('typos and dashes: the option or command meant is suggested, "--" is explained', async () => {
     const [typo, dash, ambiguous, missing, command, type, early] = await Promise.all([
       cli(['send', 'text', 'hi', '--webhok', webhook], { home }),
-      inProcess(['send', 'text', '-5 degrees in the server room', '--webhook', webhook]),
-      inProcess(['send', 'text', 'hi', '--retries', '-1', '--webhook', webhook]),
-      inProcess(['send', 'text', 'hi', '--webhook', webhook, '--keyword']),
-      inProcess(['sned', 'text', 'hi']),
-      inProcess(['send', 'txt', 'hi']),
-      inProcess(['--token', TOKEN, 'send', 'text', 'hi']),
+      cli(['send', 'text', '-5 degrees in the server room', '--webhook', webhook], { home }),
+      cli(['send', 'text', 'hi', '--retries', '-1', '--webhook', webhook], { home }),
+      cli(['send', 'text', 'hi', '--webhook', webhook, '--keyword'], { home }),
+      cli(['sned', 'text', 'hi'], { home }),
+      cli(['send', 'txt', 'hi'], { home }),
+      cli(['--token', TOKEN, 'send', 'text', 'hi'], { home }),
     ]);
     for (const result of [typo, dash, ambiguous, missing, command, type, early]) {
       assertExit(result, EXIT.USAGE);
@@ -178,21 +182,32 @@ describe('mistakes get a clear message, the right exit code, and no leaked secre
     const empty = join(home, 'empty.md');
     writeFileSync(empty, '\n');
     const robot = ['--webhook', webhook, '--secret', SECRET];
-    const [stdin, file, missingFile, payloadEmpty, payloadArray, payloadBad, noContent] = await Promise.all([
-      cli(['send', 'text', '-', ...robot], { home, input: '' }),
-      cli(['send', 'markdown', '--title', 'T', `@${empty}`, ...robot], { home }),
-      inProcess(['send', 'text', `@${join(home, 'nope.txt')}`, ...robot]),
-      inProcess(['send', '--payload', '-', ...robot], '  \n'),
-      inProcess(['send', '--payload', '-', ...robot], '[{"msgtype":"text"}]'),
-      cli(['send', '--payload', '-', ...robot], { home, input: '{\n  "msgtype": "text",\n}' }),
-      // No robot configured either: the usage mistake is the one reported.
-      inProcess(['send', 'text']),
-    ]);
-    for (const result of [stdin, file, missingFile, payloadEmpty, payloadArray, payloadBad, noContent]) {
+    const [stdin, file, missingFile, payloadEmpty, payloadArray, payloadBad, noContent, both] =
+      await Promise.all([
+        cli(['send', 'text', '-', ...robot], { home, input: '' }),
+        cli(['send', 'markdown', '--title', 'T', '--file', empty, ...robot], { home }),
+        cli(['send', 'text', '--file', join(home, 'nope.txt'), ...robot], { home }),
+        cli(['send', '--payload', '-', ...robot], { home, input: '  \n' }),
+        cli(['send', '--payload', '-', ...robot], { home, input: '[{"msgtype":"text"}]' }),
+        cli(['send', '--payload', '-', ...robot], { home, input: '{\n  "msgtype": "text",\n}' }),
+        // No robot configured either: the usage mistake is the one reported.
+        cli(['send', 'text'], { home }),
+        cli(['send', 'text', 'hi', '--file', empty, ...robot], { home }),
+      ]);
+    for (const result of [
+      stdin,
+      file,
+      missingFile,
+      payloadEmpty,
+      payloadArray,
+      payloadBad,
+      noContent,
+      both,
+    ]) {
       assertExit(result, EXIT.USAGE);
     }
     assert.equal(errorLines(stdin)[0], 'dingbot: <content> is "-" but stdin is empty');
-    assert.match(errorLines(file)[0], /<text>: .*empty\.md is empty$/);
+    assert.match(errorLines(file)[0], /^dingbot: --file: .*empty\.md is empty$/);
     assert.match(errorLines(missingFile)[0], /nope\.txt: no such file \(ENOENT\)$/);
     assert.equal(errorLines(payloadEmpty)[0], 'dingbot: --payload - (stdin) is empty');
     assert.equal(errorLines(payloadArray)[0], 'dingbot: --payload - (stdin) is not a JSON object');
@@ -201,6 +216,7 @@ describe('mistakes get a clear message, the right exit code, and no leaked secre
       /is not valid JSON: expected double-quoted property name at line 3, column 1$/,
     );
     assert.equal(errorLines(noContent)[0], 'dingbot: send text: missing <content>');
+    assert.equal(errorLines(both)[0], 'dingbot: send text: --file and <content> are both given');
     assert.equal(emulator.messages({ robot: 'signed' }).length, 0);
   });
 
@@ -243,6 +259,50 @@ describe('mistakes get a clear message, the right exit code, and no leaked secre
     for (const result of [flag, variable, retried]) assertNoSecrets(result, [TOKEN, SECRET]);
   });
 
+  test("every option value dingbot cannot use is exit code 3, the command line's shape exit code 2", async () => {
+    const send = ['send', 'text', 'hi', '--webhook', webhook, '--secret', SECRET];
+    const values = await Promise.all([
+      cli([...send, '--timeout', '10'], { home }),
+      cli([...send, '--timeout', '0'], { home }),
+      cli([...send, '--retries', 'many'], { home }),
+      cli([...send, '--wait', 'soon'], { home }),
+      cli([...send, '--penalty', '5 minutes'], { home }),
+      cli([...send, '--locale', 'fr'], { home }),
+      cli([...send, '--at-mobile', ''], { home }),
+      cli(['sign', '--secret', SECRET, '--timestamp', 'yesterday'], { home }),
+      cli(['emulator', '--port', '99999'], { home }),
+      cli(['emulator', '--wording', 'polite'], { home }),
+      cli(['emulator', '--token', 't1', '--state', 'asleep'], { home }),
+    ]);
+    for (const result of values) {
+      assertExit(result, EXIT.CONFIG);
+      assertNoSecrets(result, [TOKEN, SECRET]);
+      errorLines(result);
+    }
+    const shapes = await Promise.all([
+      cli([...send, '--wait', '1m', '--no-wait'], { home }),
+      cli([...send, '--timeout'], { home }),
+      cli(
+        [
+          'send',
+          'link',
+          '--title',
+          't',
+          '--text',
+          'x',
+          '--url',
+          'https://e.com',
+          '--at-all',
+          '--webhook',
+          webhook,
+        ],
+        { home },
+      ),
+    ]);
+    for (const result of shapes) assertExit(result, EXIT.USAGE);
+    assert.equal(emulator.messages({ robot: 'signed' }).length, 0);
+  });
+
   test('sign refuses an empty secret (an unset variable) or one with white space instead of printing a bad sign', async () => {
     const [empty, spaced] = await Promise.all([
       cli(['sign', '--secret', ''], { home }),
@@ -264,8 +324,9 @@ describe('mistakes get a clear message, the right exit code, and no leaked secre
       // TEST-NET-1: no machine has it, so binding fails at once without a DNS lookup.
       cli(['emulator', '--host', '192.0.2.1', '--port', '0'], { home }),
     ]);
-    assertExit(uuid, EXIT.USAGE);
-    assertExit(keyword, EXIT.USAGE);
+    // Option values dingbot cannot use are exit code 3, like every other unusable setting.
+    assertExit(uuid, EXIT.CONFIG);
+    assertExit(keyword, EXIT.CONFIG);
     assert.equal(errorLines(uuid)[0], 'dingbot: --msg-uuid is empty');
     assert.equal(errorLines(keyword)[0], 'dingbot: --keyword is empty');
     assertExit(host, EXIT.CONFIG);

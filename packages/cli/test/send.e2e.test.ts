@@ -156,30 +156,68 @@ describe('dingbot send, every message type, against the emulator', () => {
     assert.equal((received('u-payload-stdin').markdown as { text: string }).text, `from stdin\n\n${KEYWORD}`);
   });
 
-  test('text arguments read stdin ("-") and files ("@path"); "@@" is a literal "@"', async () => {
+  test('a text starting with "@" is a text (mentions, @所有人); files come through --file, stdin through "-"', async () => {
     const file = join(home, 'report.md');
     writeFileSync(file, '### Weekly alert\n\n- all green\n');
-    const [stdin, fromFile, literal, linkText] = await Promise.all([
+    const [mention, everyone, stdin, fromFile, linkFile, linkText, habit] = await Promise.all([
+      send(['text', '@13800000000 disk full alert', '--at-mobile', '13800000000'], 'u-at-text'),
+      send(['text', '@所有人 机房断电 alert'], 'u-at-all-text'),
       send(['text', '-'], 'u-stdin', 'df says 99% alert\n'),
-      send(['markdown', '--title', 'Weekly', `@${file}`], 'u-file'),
-      send(['text', '@@ops look alert'], 'u-literal'),
+      send(['markdown', '--title', 'Weekly', '--file', file], 'u-file'),
+      send(['link', '--title', 'L', '--file', file, '--url', 'https://example.com'], 'u-link-file'),
       send(
         ['link', '--title', 'L', '--text', '-', '--url', 'https://example.com'],
         'u-link-stdin',
         'piped alert\n',
       ),
+      // The old "@path" habit: sent as written, with a note naming --file.
+      send(['text', `@${file}`], 'u-habit'),
     ]);
-    for (const result of [stdin, fromFile, literal, linkText]) {
+    for (const result of [mention, everyone, stdin, fromFile, linkFile, linkText, habit]) {
       assertExit(result, 0);
       assertNoSecrets(result, SECRETS);
     }
+    for (const result of [mention, everyone, stdin, fromFile, linkFile, linkText]) {
+      assert.equal(result.stderr, '');
+    }
+    assert.deepEqual(received('u-at-text').text, { content: '@13800000000 disk full alert' });
+    assert.deepEqual(received('u-at-text').at, { atMobiles: ['13800000000'] });
+    assert.deepEqual(received('u-at-all-text').text, { content: '@所有人 机房断电 alert' });
     assert.deepEqual(received('u-stdin').text, { content: 'df says 99% alert' });
     assert.deepEqual(received('u-file').markdown, {
       title: 'Weekly',
       text: '### Weekly alert\n\n- all green',
     });
-    assert.deepEqual(received('u-literal').text, { content: '@ops look alert' });
+    assert.equal((received('u-link-file').link as { text: string }).text, '### Weekly alert\n\n- all green');
     assert.equal((received('u-link-stdin').link as { text: string }).text, 'piped alert');
+    assert.equal((received('u-habit').text as { content: string }).content, `@${file}\n${KEYWORD}`);
+    assert.equal(
+      habit.stderr,
+      `dingbot: note: sending the text "@${file}" as written; to send the content of the file ${file}, use --file ${file}\n`,
+    );
+  });
+
+  test("markdown DingTalk does not render is sent with the SDK's lint warnings on stderr (none with --quiet)", async () => {
+    const text = '| host | disk |\n|---|---|\n| db-1 | 99% |\n\n```\ndf -h\n```\n\nalert';
+    const [warned, quiet, card] = await Promise.all([
+      send(['markdown', '--title', 'Disk', text], 'u-lint'),
+      send(['markdown', '--title', 'Disk', text, '--quiet'], 'u-lint-quiet'),
+      send(
+        ['action-card', '--title', 'C', '--text', '~~old~~ new', '--button', 'Go=https://e.com'],
+        'u-lint-card',
+      ),
+    ]);
+    for (const result of [warned, quiet, card]) assertExit(result, 0);
+    const lines = warned.stderr.trimEnd().split('\n');
+    assert.ok(
+      lines.some((line) => /^dingbot: warning: lines 1–3: Tables /.test(line)),
+      warned.stderr,
+    );
+    assert.ok(lines.some((line) => /^dingbot: warning: line 5: Code blocks are not rendered/.test(line)));
+    assert.equal(quiet.stderr, '');
+    assert.equal(quiet.stdout, '');
+    assert.match(card.stderr, /^dingbot: warning: line 1: Strikethrough/);
+    received('u-lint');
   });
 
   test('mentions go into `at` and into the text, so they ping', async () => {

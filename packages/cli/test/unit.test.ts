@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
+import { type DingbotErrorCode, ERROR_CODES } from '@dingbot/sdk';
 import { formatDuration, parseDuration, parseRate } from '../src/duration.js';
-import { EXIT, EXIT_CODE_TABLE, exitCodeForSdkCode } from '../src/exit-codes.js';
+import { EXIT, EXIT_CODE_OF_SDK_CODE, EXIT_CODE_TABLE, exitCodeForSdkCode } from '../src/exit-codes.js';
 import { type CliIO, run } from '../src/index.js';
+import { resolveLocale, withLocale } from '../src/locale.js';
 
 /** An in-process terminal: collects what `run()` writes. */
 function fakeIO(
@@ -51,10 +53,23 @@ describe('exit codes', () => {
     assert.equal(exitCodeForSdkCode('VALIDATION'), EXIT.USAGE);
     assert.equal(exitCodeForSdkCode('INVALID_OPTIONS'), EXIT.CONFIG);
     assert.equal(exitCodeForSdkCode('CONTENT_REJECTED'), EXIT.FAILURE);
+    assert.equal(exitCodeForSdkCode('REDIRECT'), EXIT.NETWORK);
+    assert.equal(exitCodeForSdkCode('SOMETHING_NEWER'), EXIT.FAILURE);
     assert.deepEqual(
       EXIT_CODE_TABLE.map(([code]) => code),
       [0, 1, 2, 3, 4, 5, 6, 7],
     );
+  });
+
+  test('every error code of the SDK has an exit code, checked at compile time and at run time', () => {
+    // A map missing one of the SDK's codes does not compile: this is how a new code cannot ship unmapped.
+    const { REDIRECT: _dropped, ...withoutRedirect } = EXIT_CODE_OF_SDK_CODE;
+    // @ts-expect-error REDIRECT is missing
+    const incomplete: Record<DingbotErrorCode, number> = withoutRedirect;
+    assert.ok(incomplete);
+    const missing = Object.keys(ERROR_CODES).filter((code) => !Object.hasOwn(EXIT_CODE_OF_SDK_CODE, code));
+    assert.deepEqual(missing, []);
+    assert.equal(EXIT_CODE_OF_SDK_CODE.REDIRECT, EXIT.NETWORK);
   });
 });
 
@@ -103,5 +118,31 @@ describe('run() in-process', () => {
     const out = JSON.parse(io.out());
     assert.deepEqual(out.body, { msgtype: 'markdown', markdown: { title: 'T', text: 'from stdin' } });
     assert.equal(out.url, 'https://oapi.dingtalk.com/robot/send?access_token=[REDACTED]');
+  });
+});
+
+describe('--locale and DINGBOT_LOCALE', () => {
+  test('reach the Robot as its `locale` option; a wrong value is refused naming where it came from (exit 3)', async () => {
+    assert.equal(resolveLocale('zh-CN', {}), 'zh-CN');
+    assert.equal(resolveLocale(undefined, { DINGBOT_LOCALE: 'en' }), 'en');
+    assert.equal(resolveLocale('en', { DINGBOT_LOCALE: 'zh-CN' }), 'en', 'the flag wins');
+    assert.equal(resolveLocale(undefined, {}), undefined);
+    assert.deepEqual(withLocale({ accessToken: 't' }, 'zh-CN'), { accessToken: 't', locale: 'zh-CN' });
+    assert.deepEqual(withLocale({ accessToken: 't' }, undefined), { accessToken: 't' });
+    const flag = fakeIO({}, false);
+    const variable = fakeIO({ DINGBOT_LOCALE: 'zh_cn' }, false);
+    const ok = fakeIO({ DINGBOT_LOCALE: 'zh-CN' }, false);
+    const args = ['send', 'text', 'x', '--token', 'unit-token-0123456789', '--dry-run'];
+    assert.equal(await run([...args, '--locale', 'chinese'], flag), EXIT.CONFIG);
+    assert.equal(await run(args, variable), EXIT.CONFIG);
+    assert.equal(await run(args, ok), EXIT.OK, ok.err());
+    assert.match(
+      flag.err(),
+      /^dingbot: --locale "chinese" is not a locale dingbot knows\nhint: Use zh-CN or en\./,
+    );
+    assert.match(
+      variable.err(),
+      /^dingbot: DINGBOT_LOCALE "zh_cn" is not a locale dingbot knows\nhint: Did you mean zh-CN\?/,
+    );
   });
 });

@@ -1,7 +1,7 @@
 import type { EmulatorOptions, RobotConfig, RobotState } from '@dingbot/emulator';
-import { parseCommand } from '../args.js';
+import { type ParsedToken, parseCommand } from '../args.js';
 import { parseDuration, parseRate } from '../duration.js';
-import { CLIError, ConfigError } from '../errors.js';
+import { CLIError, ConfigError, OptionValueError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../run.js';
 
@@ -31,37 +31,17 @@ const STATES: readonly RobotState[] = ['active', 'disabled', 'dissolved', 'gone'
  */
 export default async function emulator(args: string[], { io, out }: CommandContext): Promise<number> {
   const command = 'emulator';
-  const { values, positionals } = parseCommand(command, args, OPTIONS);
+  const { values, positionals, tokens } = parseCommand(command, args, OPTIONS);
   if (positionals.length > 0)
     throw new CLIError(`emulator: unexpected argument ${JSON.stringify(positionals[0])}`, { command });
-  out.addSecret(values.secret);
-  const robotFlags = ['name', 'secret', 'keyword', 'ip-allow', 'state'] as const;
-  if (values.token === undefined) {
-    const stray = robotFlags.find((flag) => values[flag] !== undefined);
-    if (stray)
-      throw new CLIError(`emulator: --${stray} describes a robot: give its --token too`, { command });
-  }
+  const flagRobots = robotsFromFlags(tokens);
+  for (const robot of flagRobots) out.addSecret(robot.secret);
   const { loadEmulatorConfig, startEmulator } = await import('@dingbot/emulator');
   const options: EmulatorOptions = values.config === undefined ? {} : await loadEmulatorConfig(values.config);
   for (const robot of options.robots ?? []) out.addSecret(robot.secret);
   if (values.host !== undefined) options.host = values.host;
   options.port = values.port === undefined ? (options.port ?? DEFAULT_PORT) : parsePort(values.port);
-  if (values.token !== undefined) {
-    const robot: RobotConfig = { token: values.token };
-    if (values.name !== undefined) robot.name = values.name;
-    if (values.secret !== undefined) robot.secret = values.secret;
-    if (values.keyword !== undefined) robot.keywords = values.keyword;
-    if (values['ip-allow'] !== undefined) robot.ipAllowList = values['ip-allow'];
-    if (values.state !== undefined) {
-      if (!(STATES as readonly string[]).includes(values.state)) {
-        throw new CLIError(`--state ${JSON.stringify(values.state)} is not one of ${STATES.join(', ')}`, {
-          command,
-        });
-      }
-      robot.state = values.state as RobotState;
-    }
-    options.robots = [...(options.robots ?? []), robot];
-  }
+  if (flagRobots.length > 0) options.robots = [...(options.robots ?? []), ...flagRobots];
   if (values['rate-limit'] !== undefined) {
     options.rateLimit =
       values['rate-limit'] === 'off' ? false : parseRate(values['rate-limit'], '--rate-limit');
@@ -69,7 +49,9 @@ export default async function emulator(args: string[], { io, out }: CommandConte
   if (values.penalty !== undefined) options.penaltyMs = parseDuration(values.penalty, '--penalty');
   if (values.wording !== undefined) {
     if (values.wording !== 'legacy' && values.wording !== 'modern') {
-      throw new CLIError(`--wording ${JSON.stringify(values.wording)} is not legacy or modern`, { command });
+      throw new OptionValueError(`--wording ${JSON.stringify(values.wording)} is not legacy or modern`, {
+        command,
+      });
     }
     options.wording = values.wording;
   }
@@ -118,6 +100,75 @@ export default async function emulator(args: string[], { io, out }: CommandConte
   return EXIT.OK;
 }
 
+/** The flags that describe one robot; each applies to the `--token` before it. */
+const ROBOT_FLAGS = new Set(['name', 'secret', 'keyword', 'ip-allow', 'state']);
+
+/**
+ * The robots of the command line, in order: each `--token` starts one, and the robot flags after it
+ * (`--name`, `--secret`, `--keyword`, `--ip-allow`, `--state`) describe it, until the next `--token`.
+ */
+function robotsFromFlags(tokens: readonly ParsedToken[]): RobotConfig[] {
+  const command = 'emulator';
+  const robots: RobotConfig[] = [];
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const value = token.value ?? '';
+    if (token.name === 'token') {
+      if (robots.some((robot) => robot.token === value)) {
+        throw new CLIError(`emulator: --token ${JSON.stringify(value)} is given twice`, {
+          hint: 'Each --token starts another robot; give each robot its own token.',
+          command,
+        });
+      }
+      robots.push({ token: value });
+      continue;
+    }
+    if (!ROBOT_FLAGS.has(token.name)) continue;
+    const robot = robots.at(-1);
+    if (!robot) {
+      throw new CLIError(`emulator: --${token.name} describes a robot: give its --token first`, {
+        hint: 'Each --token starts a robot; the --name, --secret, --keyword, --ip-allow and --state after it describe that robot.',
+        command,
+      });
+    }
+    const once = (field: 'name' | 'secret' | 'state') => {
+      if (robot[field] !== undefined) {
+        throw new CLIError(
+          `emulator: --${token.name} is given twice for the robot of --token ${robot.token}`,
+          {
+            hint: 'Start another robot with --token before describing it.',
+            command,
+          },
+        );
+      }
+    };
+    switch (token.name) {
+      case 'name':
+        once('name');
+        robot.name = value;
+        break;
+      case 'secret':
+        once('secret');
+        robot.secret = value;
+        break;
+      case 'keyword':
+        robot.keywords = [...(robot.keywords ?? []), value];
+        break;
+      case 'ip-allow':
+        robot.ipAllowList = [...(robot.ipAllowList ?? []), value];
+        break;
+      case 'state':
+        once('state');
+        if (!(STATES as readonly string[]).includes(value)) {
+          throw new OptionValueError(`--state ${JSON.stringify(value)} is not one of ${STATES.join(', ')}`);
+        }
+        robot.state = value as RobotState;
+        break;
+    }
+  }
+  return robots;
+}
+
 const LISTEN_PROBLEMS: Record<string, string> = {
   ENOTFOUND: 'no such host',
   EAI_AGAIN: 'the host name cannot be resolved now',
@@ -137,7 +188,9 @@ function listenError(error: unknown, host: string, port: number): unknown {
 function parsePort(value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) {
-    throw new CLIError(`--port ${JSON.stringify(value)} is not a port (0–65535)`, { command: 'emulator' });
+    throw new OptionValueError(`--port ${JSON.stringify(value)} is not a port (0–65535)`, {
+      command: 'emulator',
+    });
   }
   return port;
 }

@@ -1,16 +1,27 @@
-import type { Message, Robot, RobotOptions, SendResult } from '@dingbot/sdk';
+import { readFileSync } from 'node:fs';
+// Static: this module itself loads only when `send` runs, and the bundle keeps only what it uses.
+import { lintMarkdown, type Message, Robot, type RobotOptions, type SendResult } from '@dingbot/sdk';
 import { closest, parseCommand, refuseOptions, type Values } from '../args.js';
 import { parseDuration } from '../duration.js';
-import { CLIError, ConfigError, HINT_OVERRIDES } from '../errors.js';
+import { CLIError, HINT_OVERRIDES, OptionValueError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { oneShotFetch } from '../http-fetch.js';
 import { fileProblem, TextInput } from '../input.js';
 import { readAll } from '../io.js';
 import { describeJsonError } from '../json-error.js';
+import { resolveLocale, withLocale } from '../locale.js';
 import { proxyFetch } from '../proxy.js';
 import type { CommandContext } from '../run.js';
-import { type ResolvedTarget, ROBOT_OPTIONS, resolveTarget, settingNames } from '../target.js';
-import { deliver, type WaitPolicy } from '../throttle.js';
+import { isSdkError } from '../sdk-error.js';
+import {
+  inUserWords,
+  type ResolvedTarget,
+  ROBOT_OPTIONS,
+  resolveTarget,
+  robotOptionsError,
+  settingNames,
+} from '../target.js';
+import { deliver, type ProgressMode, type WaitPolicy } from '../throttle.js';
 
 const OPTIONS = {
   ...ROBOT_OPTIONS,
@@ -39,16 +50,27 @@ const OPTIONS = {
   horizontal: { type: 'boolean' },
   'hide-avatar': { type: 'boolean' },
   item: { type: 'string', multiple: true },
+  locale: { type: 'string' },
+  file: { type: 'string' },
 } as const;
 
 type SendValues = Values<typeof OPTIONS>;
 
 /** The options that belong to one message type; every other type refuses them. */
 const TYPE_OPTIONS = {
-  text: [],
-  markdown: ['title'],
-  link: ['title', 'text', 'url', 'pic'],
-  'action-card': ['title', 'text', 'single-title', 'single-url', 'button', 'horizontal', 'hide-avatar'],
+  text: ['file'],
+  markdown: ['title', 'file'],
+  link: ['title', 'text', 'url', 'pic', 'file'],
+  'action-card': [
+    'title',
+    'text',
+    'single-title',
+    'single-url',
+    'button',
+    'horizontal',
+    'hide-avatar',
+    'file',
+  ],
   'feed-card': ['item'],
   payload: ['payload'],
 } as const;
@@ -83,7 +105,7 @@ export default async function send(args: string[], { io, out, env }: CommandCont
     throw new CLIError('--wait and --no-wait are both given', { command });
   }
   const timeoutMs = values.timeout === undefined ? undefined : parseDuration(values.timeout, '--timeout');
-  if (timeoutMs === 0) throw new CLIError('--timeout must be longer than 0', { command });
+  if (timeoutMs === 0) throw new OptionValueError('--timeout must be longer than 0', { command });
   const retries = values.retries === undefined ? undefined : parseCount(values.retries, '--retries', command);
   const wait: WaitPolicy = {
     maxWaitMs: values['no-wait']
@@ -92,6 +114,7 @@ export default async function send(args: string[], { io, out, env }: CommandCont
         ? DEFAULT_WAIT_MS
         : parseDuration(values.wait, '--wait'),
   };
+  const locale = resolveLocale(values.locale, env);
   const penaltyMs =
     values.penalty === undefined ? DEFAULT_PENALTY_MS : parseDuration(values.penalty, '--penalty');
 
@@ -101,7 +124,7 @@ export default async function send(args: string[], { io, out, env }: CommandCont
   for (const name of ['msg-uuid', 'keyword', 'at-mobile', 'at-user'] as const) {
     const given = values[name];
     if ((Array.isArray(given) ? given : [given]).some((value) => value?.trim() === '')) {
-      throw new CLIError(`--${name} is empty`, {
+      throw new OptionValueError(`--${name} is empty`, {
         hint: 'Give it a value, or leave it out (is the variable set?).',
         command,
       });
@@ -109,15 +132,24 @@ export default async function send(args: string[], { io, out, env }: CommandCont
   }
   // The robot next: its token and secret must be known to the output before anything is printed.
   const target = await resolveTarget(values, env, out);
-  const message = await buildMessage(form, words, values, new TextInput(io), command, io);
+  const message = await buildMessage(
+    form,
+    words,
+    values,
+    new TextInput(io, (line) => {
+      if (!values.quiet) out.err(line);
+    }),
+    command,
+    io,
+  );
   if (mentions) addMentions(message, mentions);
   if (values['msg-uuid'] !== undefined) message.msgUuid = values['msg-uuid'];
 
-  const { Robot } = await import('@dingbot/sdk');
+  if (!values.quiet) warnAboutMarkdown(message, lintMarkdown, out);
   const fetch = ((await proxyFetch(env)) as RobotOptions['fetch']) ?? oneShotFetch;
   let robot: Robot;
   try {
-    robot = new Robot({
+    const options: RobotOptions = {
       ...robotOptions(target),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       ...(retries === undefined ? {} : { retry: { ...RETRY, retries } }),
@@ -125,23 +157,33 @@ export default async function send(args: string[], { io, out, env }: CommandCont
       penaltyMs,
       // --no-wait: the engine rejects at once instead of waiting the penalty out.
       penalty: wait.maxWaitMs === 0 ? 'fail' : 'wait',
-    });
+    };
+    robot = new Robot(withLocale(options, locale));
   } catch (error) {
     throw robotOptionsError(error, settingNames(target, values));
   }
 
   if (values['dry-run']) return dryRun(robot, message, target, out);
 
-  const progress = values['no-progress'] ? false : values.progress ? true : out.stderrIsTTY;
+  // On a terminal a live countdown; in CI logs one line when a wait starts and one when it ends.
+  const progress: ProgressMode = values['no-progress']
+    ? 'off'
+    : out.stderrIsTTY && !out.json
+      ? 'live'
+      : 'lines';
   let result: SendResult;
   try {
-    result = await deliver(robot, message, wait, out, progress && !out.json);
+    result = await deliver(robot, message, wait, out, progress);
   } catch (error) {
+    const names = settingNames(target, values);
     if (target.secret === undefined && isSignatureRefusal(error)) {
       HINT_OVERRIDES.set(
         error as object,
-        `This robot signs its messages (加签) and no secret was given: set ${settingNames(target, values).secret.word} to the SEC… secret from the robot's security settings.`,
+        `This robot signs its messages (加签) and no secret was given: set ${names.secret.word} to the SEC… secret from the robot's security settings.`,
       );
+    } else if (isSdkError(error) && !HINT_OVERRIDES.has(error)) {
+      // The SDK's hint names its options: name the settings where this robot's came from.
+      HINT_OVERRIDES.set(error, inUserWords(error.hint, names, target));
     }
     throw error;
   } finally {
@@ -159,38 +201,51 @@ export default async function send(args: string[], { io, out, env }: CommandCont
   return EXIT.OK;
 }
 
+/**
+ * Prints the SDK's `lintMarkdown` warnings for a markdown text (a markdown message or an action card's
+ * text) on stderr, one line per kind of trouble with the lines it is on: a table or a code fence is
+ * sent, and DingTalk shows it as raw text.
+ */
+function warnAboutMarkdown(
+  message: Message,
+  lint: (text: string) => { rule: string; line: number; message: string }[],
+  out: CommandContext['out'],
+): void {
+  const text =
+    message.msgtype === 'markdown'
+      ? message.markdown?.text
+      : message.msgtype === 'actionCard'
+        ? message.actionCard?.text
+        : undefined;
+  if (typeof text !== 'string') return;
+  const byRule = new Map<string, { lines: number[]; message: string }>();
+  for (const warning of lint(text)) {
+    const seen = byRule.get(warning.rule) ?? { lines: [], message: warning.message };
+    seen.lines.push(warning.line);
+    byRule.set(warning.rule, seen);
+  }
+  for (const { lines, message: advice } of byRule.values()) {
+    const where = lines.length === 1 ? `line ${lines[0]}` : `lines ${compactLines(lines)}`;
+    out.err(`${out.style('yellow', 'dingbot: warning:')} ${where}: ${advice}`);
+  }
+}
+
+/** `1, 2, 3, 7` → `1–3, 7`. */
+function compactLines(lines: readonly number[]): string {
+  const ranges: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    let j = i;
+    while (j + 1 < lines.length && lines[j + 1] === lines[j]! + 1) j++;
+    ranges.push(j === i ? String(lines[i]) : `${lines[i]}–${lines[j]}`);
+    i = j + 1;
+  }
+  return ranges.join(', ');
+}
+
 /** DingTalk refused the signature or its timestamp: what a signed robot answers to an unsigned request. */
 function isSignatureRefusal(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'SIGN_MISMATCH' || code === 'INVALID_TIMESTAMP';
-}
-
-/**
- * The SDK names its options (`accessToken`); say instead what the user set: `--token`,
- * `DINGTALK_ACCESS_TOKEN` or `profiles.ops.token`. Other errors pass through.
- */
-function robotOptionsError(error: unknown, names: ReturnType<typeof settingNames>): unknown {
-  const sdk = error as { code?: unknown; option?: unknown; message?: unknown; hint?: unknown };
-  if (sdk?.code !== 'INVALID_OPTIONS' || typeof sdk.option !== 'string' || !Object.hasOwn(names, sdk.option))
-    return error;
-  const { subject } = names[sdk.option as keyof typeof names];
-  const hint = String(sdk.hint ?? '');
-  const problem = String(sdk.message)
-    .replace(/^dingbot: option `[^`]+` /, '')
-    .replace(hint, '')
-    .trim()
-    .replace(/\.$/, '');
-  const words = (text: string) =>
-    text.replace(/`([a-zA-Z]+)`/g, (word, name: string) =>
-      Object.hasOwn(names, name) ? names[name as keyof typeof names].word : word,
-    );
-  return new RobotOptionsError(`${subject} ${words(problem)}`, { hint: words(hint) });
-}
-
-/** A robot setting the SDK refused; keeps the SDK's `code` for `--json` readers. */
-class RobotOptionsError extends ConfigError {
-  override name = 'RobotOptionsError';
-  override readonly code = 'INVALID_OPTIONS';
 }
 
 /** The retry policy shape of the SDK's default, with `--retries` applied. */
@@ -221,7 +276,7 @@ function parseForm(word: string | undefined): Form {
 function parseCount(value: string, option: string, command: string): number {
   const count = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(count)) {
-    throw new CLIError(`${option} ${JSON.stringify(value)} is not a whole number`, { command });
+    throw new OptionValueError(`${option} ${JSON.stringify(value)} is not a whole number`, { command });
   }
   return count;
 }
@@ -262,7 +317,7 @@ function addMentions(message: Message, mentions: MentionFlags): void {
   target.at = at;
 }
 
-/** The flags each type cannot do without. */
+/** The flags each type cannot do without (`--text` may come from `--file` instead). */
 const REQUIRED: Partial<Record<Form, readonly ('title' | 'text' | 'url')[]>> = {
   markdown: ['title'],
   link: ['title', 'text', 'url'],
@@ -271,10 +326,38 @@ const REQUIRED: Partial<Record<Form, readonly ('title' | 'text' | 'url')[]>> = {
 
 /** Checks the words and required flags without reading anything, before the robot is looked up. */
 function checkShape(form: Form, words: readonly string[], values: SendValues, command: string): void {
-  if (form === 'text') one(words, '<content>', command);
-  else if (form === 'markdown') one(words, '<text>', command);
-  else none(words, command);
-  for (const name of REQUIRED[form] ?? []) required(values[name], `--${name}`, command);
+  const file = values.file !== undefined;
+  if (form === 'text' || form === 'markdown') {
+    const what = form === 'text' ? '<content>' : '<text>';
+    if (file && words.length > 0) {
+      throw new CLIError(`${command}: --file and ${what} are both given`, {
+        hint: `Give the text as an argument, or --file <path> for a file's content; not both.`,
+        command,
+      });
+    }
+    if (!file) one(words, what, command);
+  } else none(words, command);
+  if (file && values.text !== undefined) {
+    throw new CLIError(`${command}: --file and --text are both given`, {
+      hint: "Give the text with --text, or --file <path> for a file's content; not both.",
+      command,
+    });
+  }
+  for (const name of REQUIRED[form] ?? []) {
+    if (name !== 'text' || !file) required(values[name], `--${name}`, command);
+  }
+}
+
+/** The message's main text: its argument or `--text`, or the file `--file` names. */
+async function mainText(
+  input: TextInput,
+  values: SendValues,
+  given: string | undefined,
+  what: string,
+  command: string,
+): Promise<string> {
+  if (values.file !== undefined) return input.file(values.file);
+  return input.resolve(required(given, what, command), what);
 }
 
 function one(words: readonly string[], what: string, command: string): string {
@@ -310,20 +393,20 @@ async function buildMessage(
     case 'text':
       return {
         msgtype: 'text',
-        text: { content: await input.resolve(one(words, '<content>', command), '<content>') },
+        text: { content: await mainText(input, values, words[0], '<content>', command) },
       };
     case 'markdown': {
       const title = required(values.title, '--title', command);
       return {
         msgtype: 'markdown',
-        markdown: { title, text: await input.resolve(one(words, '<text>', command), '<text>') },
+        markdown: { title, text: await mainText(input, values, words[0], '<text>', command) },
       };
     }
     case 'link': {
       none(words, command);
       const link: { title: string; text: string; messageUrl: string; picUrl?: string } = {
         title: required(values.title, '--title', command),
-        text: await input.resolve(required(values.text, '--text', command), '--text'),
+        text: await mainText(input, values, values.text, '--text', command),
         messageUrl: required(values.url, '--url', command),
       };
       if (values.pic !== undefined) link.picUrl = values.pic;
@@ -331,11 +414,7 @@ async function buildMessage(
     }
     case 'action-card':
       none(words, command);
-      return actionCardOf(
-        values,
-        await input.resolve(required(values.text, '--text', command), '--text'),
-        command,
-      );
+      return actionCardOf(values, await mainText(input, values, values.text, '--text', command), command);
     case 'feed-card': {
       none(words, command);
       const items = values.item ?? [];
@@ -417,9 +496,8 @@ async function readPayload(source: string, io: CommandContext['io']): Promise<Me
     if (io.stdin.isTTY) io.stderr.write('dingbot: reading --payload from the terminal; end it with Ctrl+D\n');
     text = await readAll(io.stdin);
   } else {
-    const { readFile } = await import('node:fs/promises');
     try {
-      text = await readFile(source, 'utf8');
+      text = readFileSync(source, 'utf8');
     } catch (error) {
       throw new CLIError(`--payload: cannot read ${source}: ${fileProblem(error)}`, { command });
     }

@@ -1,6 +1,7 @@
+import { sign } from '@dingbot/sdk';
 import { parseCommand } from '../args.js';
 import { loadConfig } from '../config-file.js';
-import { CLIError, ConfigError } from '../errors.js';
+import { CLIError, ConfigError, OptionValueError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../run.js';
 
@@ -29,7 +30,7 @@ export default async function signCommand(args: string[], { out, env }: CommandC
   } else {
     timestamp = Number(values.timestamp);
     if (!/^\d+$/.test(values.timestamp.trim()) || !Number.isSafeInteger(timestamp)) {
-      throw new CLIError(
+      throw new OptionValueError(
         `--timestamp ${JSON.stringify(values.timestamp)} is not a whole number of milliseconds`,
         {
           command: 'sign',
@@ -57,7 +58,6 @@ export default async function signCommand(args: string[], { out, env }: CommandC
   if (!secret.startsWith('SEC')) {
     out.err("dingbot: warning: the secret does not start with SEC; DingTalk's robot secrets do.");
   }
-  const { sign } = await import('@dingbot/sdk');
   const signature = sign(secret, timestamp);
   if (out.json) out.printJson({ timestamp, sign: signature });
   else out.out(`${timestamp}\n${signature}`);
