@@ -171,7 +171,9 @@ export class SqliteOutbox implements Outbox {
       for (const waiting of batch) waiting.reject(error);
       return;
     }
-    batch.forEach((waiting, i) => waiting.resolve(results[i]!));
+    batch.forEach((waiting, i) => {
+      waiting.resolve(results[i]!);
+    });
     this.#prune(now);
   }
 
@@ -272,7 +274,8 @@ export class SqliteOutbox implements Outbox {
       .all() as { robot: string; state: RowState; n: number; oldest: number }[];
     const out: Record<string, RobotDepth> = {};
     for (const row of rows) {
-      const depth = (out[row.robot] ??= { queued: 0, sending: 0, dead: 0, oldestAt: undefined });
+      const depth = out[row.robot] ?? { queued: 0, sending: 0, dead: 0, oldestAt: undefined };
+      out[row.robot] = depth;
       if (row.state === 'queued' || row.state === 'sending') {
         depth[row.state] = row.n;
         depth.oldestAt = depth.oldestAt === undefined ? row.oldest : Math.min(depth.oldestAt, row.oldest);
