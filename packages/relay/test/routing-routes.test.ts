@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { parseAlertmanager } from '../src/inputs/alertmanager.js';
 import { anchoredRegex, MatcherError, parseMatcher, quoteValue } from '../src/routing/matchers.js';
 import {
   compileRoutes,
@@ -8,6 +10,7 @@ import {
   type RouteConfig,
   RouteConfigError,
   routeConfigSchema,
+  routingLabels,
 } from '../src/routing/routes.js';
 
 describe('parseMatcher (Alertmanager syntax)', () => {
@@ -177,10 +180,7 @@ describe('routeConfigSchema', () => {
 });
 
 describe('routingLabels', () => {
-  test('routes a group on the labels its alerts share', async () => {
-    const { readFileSync } = await import('node:fs');
-    const { parseAlertmanager } = await import('../src/inputs/alertmanager.js');
-    const { routingLabels } = await import('../src/routing/routes.js');
+  test('routes a group on the labels its alerts share', () => {
     const n = parseAlertmanager(
       JSON.parse(
         readFileSync(new URL('./fixtures/alertmanager/alertmanager-group.json', import.meta.url), 'utf8'),
