@@ -186,7 +186,7 @@ describe('TemplateEngine', () => {
     const engine = new TemplateEngine();
     assert.equal(engine.check('{{ status }}'), undefined);
     assert.deepEqual(engine.check('a\nb {% endfor %}'), {
-      reason: 'unknown tag "endfor"',
+      reason: 'tag "endfor" not found',
       line: 2,
       column: 3,
     });
