@@ -114,7 +114,7 @@ describe('prometheus-webhook-dingtalk config files', () => {
     '  webhook_mention_users:',
     '    url: https://oapi.dingtalk.com/robot/send?access_token=yyyyyyyyyyyy',
     '    mention:',
-    "      mobiles: ['156xxxx8827', '189xxxx8325']",
+    "      mobiles: ['15600008827', '18900008325']",
   ].join('\n');
 
   test('are accepted unchanged: each target becomes a robot and a route', () => {
@@ -142,5 +142,35 @@ describe('prometheus-webhook-dingtalk config files', () => {
     const problems = problemsOf('targets:\n  w:\n    url: 12\n');
     assert.equal(problems[0]!.path, 'targets.w.url');
     assert.equal(problems[0]!.line, 3);
+  });
+});
+
+describe('routes, people and templates sections', () => {
+  test("are validated with relay-render's schemas and checked against robots:", () => {
+    const problems = problemsOf(
+      [
+        'robots:',
+        '  ops: { webhook: "http://x" }',
+        '  dba: { webhook: "http://y" }',
+        'routes:',
+        '  - name: db',
+        '    robot: dbaa',
+        '    match_re: { severity: "(" }',
+        'defaultRoute: { robot: ops }',
+      ].join('\n'),
+    );
+    const byPath = new Map(problems.map((p) => [p.path, p]));
+    assert.ok(byPath.has('routes[0].match_re.severity'), JSON.stringify(problems));
+    assert.equal(byPath.get('routes[0].match_re.severity')?.line, 7);
+  });
+
+  test('a route naming an unknown robot gets a "did you mean"', () => {
+    const problems = problemsOf(
+      ['robots:', '  ops: { webhook: "http://x" }', 'routes:', '  - name: db', '    robot: opz'].join('\n'),
+    );
+    assert.deepEqual(
+      problems.map((p) => [p.path, p.line, p.message]),
+      [['routes[0].robot', 5, 'no robot named "opz": did you mean "ops"?']],
+    );
   });
 });

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { mentionRulesSchema, peopleConfigSchema } from '../people/people.js';
+import { defaultRouteSchema, routeConfigSchema } from '../routing/routes.js';
+import { didYouMean } from './errors.js';
 import { durationSchema, interpolatedString, type ResolveContext, secretSchema } from './values.js';
 
 /** The relay's defaults: one place, so the README and the code cannot disagree. */
@@ -110,10 +113,24 @@ export function relayConfigSchema(context: ResolveContext) {
       robots: z.record(name, robot).refine((value) => Object.keys(value).length > 0, {
         message: 'define at least one robot',
       }),
-      routes: z.array(z.unknown()).optional(),
-      defaultRoute: z.unknown().optional(),
-      people: z.unknown().optional(),
-      templates: z.unknown().optional(),
+      routes: z.array(routeConfigSchema).default([]),
+      /** Where what no route matched goes; optional when there is a single robot. */
+      defaultRoute: defaultRouteSchema.optional(),
+      people: peopleConfigSchema.default({}),
+      /** Which labels name people, and the on-call schedule. */
+      mentions: mentionRulesSchema.optional(),
+      templates: z
+        .strictObject({
+          limits: z
+            .strictObject({
+              parseLimit: z.number().int().min(1).optional(),
+              renderLimit: z.number().int().min(1).optional(),
+              memoryLimit: z.number().int().min(1).optional(),
+              outputLimit: z.number().int().min(1).optional(),
+            })
+            .optional(),
+        })
+        .optional(),
       inputs: z
         .strictObject({
           alertmanager: input.optional(),
@@ -139,13 +156,43 @@ export function relayConfigSchema(context: ResolveContext) {
       locale: z.enum(['zh-CN', 'en']).default(relayDefaults.locale),
     })
     .superRefine((config, ctx) => {
-      for (const [hookName, hook] of Object.entries(config.inputs.hooks ?? {})) {
-        if (hook.robot !== undefined && !(hook.robot in config.robots)) {
+      const robots = Object.keys(config.robots);
+      const routes = config.routes.map((route) => route.name);
+      const unknown = (kind: string, name: string, known: string[], path: PropertyKey[]) => {
+        const guess = didYouMean(name, known);
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `no ${kind} named "${name}"${guess ? `: did you mean "${guess}"?` : `: known are ${known.join(', ') || 'none'}`}`,
+        });
+      };
+      config.routes.forEach((route, i) => {
+        if (!robots.includes(route.robot)) unknown('robot', route.robot, robots, ['routes', i, 'robot']);
+        if (routes.indexOf(route.name) !== i) {
           ctx.addIssue({
             code: 'custom',
-            path: ['inputs', 'hooks', hookName, 'robot'],
-            message: `names no robot: define it under robots (${Object.keys(config.robots).join(', ')})`,
+            path: ['routes', i, 'name'],
+            message: 'another route has this name',
           });
+        }
+      });
+      if (config.defaultRoute && !robots.includes(config.defaultRoute.robot)) {
+        unknown('robot', config.defaultRoute.robot, robots, ['defaultRoute', 'robot']);
+      }
+      if (!config.defaultRoute && robots.length > 1 && config.routes.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['defaultRoute'],
+          message:
+            'is required with several robots: say where alerts no route matched go, e.g. `defaultRoute: { robot: ops }`',
+        });
+      }
+      for (const [hookName, hook] of Object.entries(config.inputs.hooks ?? {})) {
+        if (hook.robot !== undefined && !robots.includes(hook.robot)) {
+          unknown('robot', hook.robot, robots, ['inputs', 'hooks', hookName, 'robot']);
+        }
+        if (hook.route !== undefined && !routes.includes(hook.route)) {
+          unknown('route', hook.route, routes, ['inputs', 'hooks', hookName, 'route']);
         }
       }
     });

@@ -39,7 +39,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export interface TimonwongRoute {
   name: string;
   robot: string;
-  mention?: { all?: boolean; mobiles?: string[] };
+  /** `all`, and the target's own people entry (named after the target) for its mobiles. */
+  mention?: string[];
 }
 
 /**
@@ -98,6 +99,7 @@ export function convertTimonwong(raw: Record<string, unknown>): {
   }
 
   const robots: Record<string, unknown> = {};
+  const people: Record<string, { mobiles: string[] }> = {};
   const routes: TimonwongRoute[] = [];
   const targets = raw['targets'];
   if (!isRecord(targets) || Object.keys(targets).length === 0) {
@@ -137,16 +139,28 @@ export function convertTimonwong(raw: Record<string, unknown>): {
               message: 'expected a list of mobiles',
             });
           }
-          route.mention = {
-            all: mention['all'] === true,
-            mobiles: Array.isArray(mobiles) ? mobiles.map(String) : [],
-          };
+          route.mention = [];
+          if (mention['all'] === true) route.mention.push('all');
+          if (Array.isArray(mobiles) && mobiles.length > 0) {
+            people[name] = { mobiles: mobiles.map(String) };
+            route.mention.push(name);
+          }
         }
       }
       routes.push(route);
     }
   }
-  return { config: { robots, routes }, problems, warnings };
+  // The original has no default: every request names its target. `/alertmanager` without a route
+  // goes to the first target.
+  const first = routes[0];
+  const defaultRoute = first
+    ? { name: 'default', robot: first.robot, ...(first.mention ? { mention: first.mention } : {}) }
+    : undefined;
+  return {
+    config: { robots, routes, people, ...(defaultRoute ? { defaultRoute } : {}) },
+    problems,
+    warnings,
+  };
 }
 
 /** Maps a path of the converted config back to the file's own keys (for error positions). */
@@ -156,5 +170,6 @@ export function timonwongPath(path: readonly PropertyKey[]): readonly PropertyKe
     if (rest[0] === 'webhook') return ['targets', path[1]!, 'url', ...rest.slice(1)];
     return ['targets', path[1]!, ...rest];
   }
+  if (path[0] === 'people' && path.length >= 2) return ['targets', path[1]!, 'mention', ...path.slice(2)];
   return path;
 }
