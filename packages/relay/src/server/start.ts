@@ -173,7 +173,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
   const address = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   log.info(
-    { url, config: options.configPath, format: loaded.format, dryRun: options.dryRun ?? false },
+    { address: url, config: options.configPath, format: loaded.format, dryRun: options.dryRun ?? false },
     'relay listening',
   );
 
