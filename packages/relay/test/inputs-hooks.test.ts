@@ -73,8 +73,8 @@ describe('renderHook', () => {
     const text = body(message);
     assert.match(text, /^### 📨 github/);
     assert.match(text, /- \*\*ref\*\*: refs\/heads\/main/);
-    assert.match(text, /- \*\*repository\.full\\_name\*\*: acme\/api/);
-    assert.match(text, /- \*\*commits\*\*: \\\[2 items\\\]/);
+    assert.match(text, /- \*\*repository\.full_name\*\*: acme\/api/);
+    assert.match(text, /- \*\*commits\*\*: \[2 items\]/);
   });
 
   test('any JSON and any template: never throws, always a valid message within 20000 bytes', async () => {
