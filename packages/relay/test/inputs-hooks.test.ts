@@ -38,7 +38,7 @@ describe('renderHook', () => {
     assert.equal(message.msgtype === 'markdown' && message.markdown.title, 'acme/api: 2 commits');
     const text = body(message);
     assert.match(text, /^### \[acme\/api\]\(https:\/\/github\.com\/acme\/api\) push to main/);
-    assert.match(text, /- a1b2c3d Fix the \\\*login\\\* bug \(alice\)/);
+    assert.match(text, /- a1b2c3d Fix the ∗login∗ bug \(alice\)/);
   });
 
   test('signature, token and authorization headers are never visible to templates', () => {
