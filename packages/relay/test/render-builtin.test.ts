@@ -114,6 +114,7 @@ describe('built-in template: Alertmanager', () => {
     assert.equal(message.msgtype === 'markdown' && message.markdown.title, '✅ 已恢复：DiskFull');
     assert.match(body(message), /<font color=#1e8e3e>已恢复：DiskFull<\/font>/);
     assert.match(body(message), /恢复 2026-11-30 \d\d:\d\d:\d\d \(UTC\+8\)，持续 /);
+    assert.doesNotMatch(body(message), /静默|silences/);
   });
 
   test('a route time zone and locale win over the renderer defaults', async () => {
@@ -213,14 +214,13 @@ describe('built-in template: Grafana', () => {
     );
   });
 
-  test('a single resolved Grafana alert has its dashboard and panel links', async () => {
+  test('a single resolved Grafana alert has its runbook and dashboard buttons, no silence', async () => {
     const { message } = await zh.renderAlerts(grafana('resolved'), { ...route, type: 'actionCard' }, nobody);
     if (message.msgtype !== 'actionCard' || !('btns' in message.actionCard)) return assert.fail();
     assert.deepEqual(
       message.actionCard.btns.map((b) => [b.title, b.actionURL]),
       [
         ['处理手册', 'https://runbooks.example.com/memory'],
-        ['静默', grafana('resolved').alerts[0]!.silenceURL],
         ['仪表盘', 'https://grafana.example.com/d/mem01?orgId=1'],
       ],
     );
