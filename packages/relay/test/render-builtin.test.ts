@@ -3,10 +3,18 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { type Message, utf8Length, validateMessage } from '@dingbot/sdk';
 import fc from 'fast-check';
+import { createMarkdownSubset } from '../../emulator/src/preview/markdown.js';
 import { parseAlertmanager } from '../src/inputs/alertmanager.js';
 import { parseGrafana } from '../src/inputs/grafana.js';
 import type { AlertNotification, Mentions } from '../src/model.js';
-import { formatDuration, localTime, severityColour, silenceUrl } from '../src/render/format.js';
+import {
+  formatDuration,
+  localTime,
+  mdText,
+  neutraliseMarkdown,
+  severityColour,
+  silenceUrl,
+} from '../src/render/format.js';
 import { createRenderer } from '../src/render/renderer.js';
 import type { RouteConfig } from '../src/routing/routes.js';
 
@@ -71,9 +79,9 @@ describe('built-in template: Alertmanager', () => {
     if (message.msgtype !== 'markdown') return;
     assert.equal(message.markdown.title, '🔥 告警：DiskFull');
     const text = message.markdown.text;
-    assert.match(text, /^### 🔥 <font color=#d93026>\\\[critical\\\] DiskFull<\/font>/);
+    assert.match(text, /^### 🔥 <font color=#d93026>\[critical\] DiskFull<\/font>/);
     assert.match(text, /\*\*Disk \/data on db-1 is 95% full\*\*/);
-    assert.match(text, /Only 2\.1 GiB left on \/data \\\(ext4\\\) on db-1\./);
+    assert.match(text, /Only 2\.1 GiB left on \/data \(ext4\) on db-1\./);
     assert.match(text, /- \*\*instance\*\*：db-1:9100/);
     assert.doesNotMatch(text, /\*\*alertname\*\*/);
     assert.match(text, /开始 2026-11-30 01:20:16 \(UTC\+8\)，已持续 5 分钟/);
@@ -106,6 +114,7 @@ describe('built-in template: Alertmanager', () => {
     assert.equal(message.msgtype === 'markdown' && message.markdown.title, '✅ 已恢复：DiskFull');
     assert.match(body(message), /<font color=#1e8e3e>已恢复：DiskFull<\/font>/);
     assert.match(body(message), /恢复 2026-11-30 \d\d:\d\d:\d\d \(UTC\+8\)，持续 /);
+    assert.doesNotMatch(body(message), /静默|silences/);
   });
 
   test('a route time zone and locale win over the renderer defaults', async () => {
@@ -197,7 +206,7 @@ describe('built-in template: Grafana', () => {
   test('values, dashboard and panel links, Grafana silence links, the worst severity', async () => {
     const { message } = await en.renderAlerts(grafana('firing'), route, nobody);
     const text = body(message);
-    assert.match(text, /<font color=#d93026>\\\[critical\\\] team=blue: 2 firing<\/font>/);
+    assert.match(text, /<font color=#d93026>\[critical\] team=blue: 2 firing<\/font>/);
     assert.match(text, /\*\*🔥 High memory usage · us-1 · warning\*\*/);
     assert.match(text, /Values B=94\.2394, C=1/);
     assert.ok(
@@ -205,14 +214,13 @@ describe('built-in template: Grafana', () => {
     );
   });
 
-  test('a single resolved Grafana alert has its dashboard and panel links', async () => {
+  test('a single resolved Grafana alert has its runbook and dashboard buttons, no silence', async () => {
     const { message } = await zh.renderAlerts(grafana('resolved'), { ...route, type: 'actionCard' }, nobody);
     if (message.msgtype !== 'actionCard' || !('btns' in message.actionCard)) return assert.fail();
     assert.deepEqual(
       message.actionCard.btns.map((b) => [b.title, b.actionURL]),
       [
         ['处理手册', 'https://runbooks.example.com/memory'],
-        ['静默', grafana('resolved').alerts[0]!.silenceURL],
         ['仪表盘', 'https://grafana.example.com/d/mem01?orgId=1'],
       ],
     );
@@ -288,6 +296,52 @@ describe('built-in template: size', () => {
         },
       ),
       { numRuns: 150 },
+    );
+  });
+});
+
+describe('neutraliseMarkdown', () => {
+  const subset = createMarkdownSubset();
+  const ACTIVE = new Set(['a', 'img', 'font', 'strong', 'em', 'h']);
+  const active = (nodes: readonly unknown[]): string[] =>
+    nodes.flatMap((node) => {
+      const n = node as { type: string; children?: unknown[]; reason?: string };
+      const own = ACTIVE.has(n.type) || (n.type === 'raw' && /HTML/.test(n.reason ?? '')) ? [n.type] : [];
+      return [...own, ...active(n.children ?? [])];
+    });
+
+  test('ordinary alert text is left as written', () => {
+    for (const text of [
+      'Only 2.1 GiB left on /data (ext4) on db-1.',
+      'grafana_folder',
+      '[critical] x',
+      'cpu * 100 > 90',
+    ]) {
+      assert.equal(neutraliseMarkdown(text), text);
+    }
+  });
+
+  test("no user text becomes a link, image, font, bold, italic, heading or HTML in the emulator's DingTalk parser", () => {
+    const unit = fc.constantFrom(
+      ...'*_`[]()!<>#-+.=&\\ \n019a中'.split(''),
+      '](',
+      '![x](http://a/b.png)',
+      '[a](http://b)',
+      '**b**',
+      '*i*',
+      '<font color=#f00>',
+      '</font>',
+      '<b>',
+      '<!-- c -->',
+      '# ',
+      '### ',
+    );
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 40 }), (text) => {
+        const parsed = subset.parse(mdText(text));
+        assert.deepEqual(active(parsed.nodes), [], JSON.stringify(mdText(text)));
+      }),
+      { numRuns: 1000 },
     );
   });
 });

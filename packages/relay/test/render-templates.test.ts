@@ -76,6 +76,18 @@ describe('user templates (liquid)', () => {
     assert.deepEqual(message.msgtype === 'markdown' && message.at, { atUserIds: ['bob-id'] });
   });
 
+  test('an absent key is false in if and takes | default, with strictVariables on', async () => {
+    const source =
+      '{% if alerts[0].annotations.dashboard %}has{% else %}none{% endif %} {{ commonLabels.team | default: "no team" }}';
+    const { message, fallback } = await renderer.renderAlerts(
+      am('firing'),
+      withTemplate(source, 'text'),
+      nobody,
+    );
+    assert.equal(fallback, undefined);
+    assert.equal(body(message), 'none no team');
+  });
+
   test('a template from a file, relative to the config directory', async () => {
     writeFileSync(join(dir, 'short.liquid'), '{{ firing.size }} firing, {{ resolved.size }} resolved');
     const { message, fallback } = await renderer.renderAlerts(

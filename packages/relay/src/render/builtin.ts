@@ -142,8 +142,12 @@ function alertLinks(n: AlertNotification, alert: Alert, common: boolean): Links 
   return {
     graph: alert.generatorURL,
     runbook: annotation(RUNBOOK, alert.annotations, common ? n.commonAnnotations : undefined),
+    // Nobody silences what has resolved.
     silence:
-      alert.silenceURL ?? (n.source === 'alertmanager' ? silenceUrl(n.externalURL, alert.labels) : undefined),
+      alert.status === 'resolved'
+        ? undefined
+        : (alert.silenceURL ??
+          (n.source === 'alertmanager' ? silenceUrl(n.externalURL, alert.labels) : undefined)),
     dashboard:
       alert.dashboardURL ??
       annotation(DASHBOARD, alert.annotations, common ? n.commonAnnotations : undefined),
@@ -163,7 +167,9 @@ function notificationLinks(n: AlertNotification): Links {
     graph: same((a) => a.generatorURL),
     runbook: annotation(RUNBOOK, n.commonAnnotations) ?? same((a) => annotation(RUNBOOK, a.annotations)),
     silence:
-      n.source === 'alertmanager' && Object.keys(n.commonLabels).length > 0
+      n.source === 'alertmanager' &&
+      Object.keys(n.commonLabels).length > 0 &&
+      n.alerts.some((a) => a.status === 'firing')
         ? silenceUrl(n.externalURL, n.commonLabels)
         : undefined,
     dashboard: annotation(DASHBOARD, n.commonAnnotations) ?? same((a) => a.dashboardURL),

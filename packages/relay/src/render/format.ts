@@ -3,7 +3,7 @@
  * local times, durations, severity colours, silence links, safe markdown links, and the labels worth
  * showing.
  */
-import { escapeMarkdown, markdownBreaks } from '@dingbot/sdk';
+import { markdownBreaks } from '@dingbot/sdk';
 import { parseTime } from '../inputs/payload.js';
 import type { Alert } from '../model.js';
 import { quoteValue } from '../routing/matchers.js';
@@ -131,12 +131,32 @@ export function safeUrl(url: string | undefined): string | undefined {
 /** A markdown link, or `undefined` when the URL is not safe. The label is escaped. */
 export function mdLink(label: string, url: string | undefined): string | undefined {
   const safe = safeUrl(url);
-  return safe ? `[${escapeMarkdown(label)}](${safe})` : undefined;
+  return safe ? `[${neutraliseMarkdown(label).replace(/[[\]]/g, '')}](${safe})` : undefined;
 }
 
-/** User text (annotations, label values) made literal in markdown, keeping its line breaks. */
+const ZWSP = '\u200b';
+
+/**
+ * Makes user text (annotations, label values, payload fields) inert in DingTalk markdown while
+ * leaving ordinary text as written: no link or image (`](` is split by a zero-width space), no HTML
+ * or `<font>` (a zero-width space after `<`), no heading (one before a line-start `#`), no bold or
+ * italic (when the text has two or more `*`, they become `∗`, the asterisk operator, which looks the
+ * same). No backslash escapes, which renderers disagree on: `grafana_folder`, `(ext4)` and
+ * `[critical]` read as they should everywhere.
+ * @example neutraliseMarkdown('[x](http://evil) **y**') // '[x]\u200b(http://evil) ∗∗y∗∗'
+ */
+export function neutraliseMarkdown(value: string): string {
+  let out = value
+    .replace(/\]\(/g, `]${ZWSP}(`)
+    .replace(/<(?=[A-Za-z/!?])/g, `<${ZWSP}`)
+    .replace(/^((?:[ \t>]|[-+*][ \t]|\d+[.)][ \t])*)#/gm, `$1${ZWSP}#`);
+  if (out.indexOf('*') !== out.lastIndexOf('*')) out = out.replace(/\*/g, '\u2217');
+  return out;
+}
+
+/** User text made inert in markdown ({@link neutraliseMarkdown}), trimmed, with its line breaks kept. */
 export function mdText(value: string): string {
-  return markdownBreaks(escapeMarkdown(value.trim()));
+  return markdownBreaks(neutraliseMarkdown(value.trim()));
 }
 
 /** Labels that identify where an alert comes from, shown first and in this order. */
