@@ -31,6 +31,7 @@ describe('relay.yml', () => {
     assert.equal(config.timeZone, 'Asia/Shanghai');
   });
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a ${ENV} reference as written in relay.yml
   test('secrets come from ${ENV} and from files; durations are parsed', () => {
     const dir = mkdtempSync(join(tmpdir(), 'relay-config-'));
     writeFileSync(join(dir, 'secret.txt'), 'SECfromfile\n');
@@ -39,12 +40,14 @@ describe('relay.yml', () => {
       [
         'robots:',
         '  ops:',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a ${ENV} reference as written in relay.yml
         '    webhook: https://oapi.dingtalk.com/robot/send?access_token=${OPS_TOKEN}',
         '    secret: { file: secret.txt }',
         '    rateLimit: { limit: 5, window: 2s }',
         'inputs:',
         '  alertmanager:',
         '    auth:',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a ${ENV} reference as written in relay.yml
         '      bearer: ${AM_TOKEN}',
         'dedupe: { window: 15m }',
       ].join('\n'),
@@ -64,6 +67,7 @@ describe('relay.yml', () => {
         '  prot: 80',
         'robots:',
         '  ops:',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a ${ENV} reference as written in relay.yml
         '    webhook: ${MISSING}',
         '    keywrds: [alert]',
         'timeZone: Mars/Olympus',

@@ -245,6 +245,7 @@ function unionExpectation(path: readonly PropertyKey[]): string {
   if (last === 'auth') return 'expected `bearer: <token>` or `basic: { username, password }`';
   if (last === 'rateLimit') return 'expected `{ limit: 20, window: 60s }` or false';
   if (last === 'template') return 'expected a template string or `{ file: path }`';
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a ${ENV} reference as written in relay.yml
   return 'expected a string (`${ENV}` allowed) or `{ file: path }`';
 }
 
