@@ -133,4 +133,83 @@ describe('RobotSender', () => {
     await sender.stop();
     await outbox.close();
   });
+
+  test('answers lost after DingTalk accepted: the recorded send is re-posted with its msgUuid, content once', async () => {
+    const emulator = await startEmulator({ robots: [{ token: 'lossy', name: 'lossy' }], rateLimit: false });
+    emulators.push(emulator);
+    const outbox = new SqliteOutbox({ path: dbPath() });
+    let lost = 0;
+    // DingTalk gets every request, but the first answers never come back (a reset connection).
+    const lossy = async (url: string, init: Parameters<typeof fetch>[1]) => {
+      const response = await fetch(url, init);
+      await response.text();
+      if (lost < 6) {
+        lost++;
+        throw new TypeError('fetch failed: socket hang up');
+      }
+      return fetch(url, init);
+    };
+    const sender = new RobotSender({
+      target: { name: 'lossy', members: [{ token: 'lossy', baseUrl: emulator.url }], rateLimit: false },
+      outbox,
+      store: new SqliteLimiterStore(outbox.db),
+      log: quiet,
+      fetch: lossy as never,
+      robotOptions: { retry: { retries: 1, minDelayMs: 1, maxDelayMs: 2, factor: 1, jitter: false } },
+    });
+    const { ids } = await outbox.append({
+      messages: [{ robot: 'lossy', route: null, message: text('lost1answerx') }],
+      source: 't',
+    });
+    sender.start();
+    await until(
+      async () => (await outbox.get(ids[0]!))?.state === 'delivered',
+      'delivered after the lost answers',
+    );
+    assert.ok(lost >= 6);
+    assert.equal(occurrences(emulator, 'lost1answerx'), 1);
+    await sender.stop();
+    await outbox.close();
+  });
+
+  test('a pool spreads a backlog over its robots', async () => {
+    const emulator = await startEmulator({
+      robots: [
+        { token: 'p1', name: 'p1' },
+        { token: 'p2', name: 'p2' },
+      ],
+      rateLimit: { limit: 3, windowMs: 1000 },
+      penaltyMs: 2000,
+    });
+    emulators.push(emulator);
+    const outbox = new SqliteOutbox({ path: dbPath() });
+    const sender = new RobotSender({
+      target: {
+        name: 'pool',
+        members: [
+          { token: 'p1', baseUrl: emulator.url },
+          { token: 'p2', baseUrl: emulator.url },
+        ],
+        rateLimit: { limit: 3, windowMs: 1000 },
+      },
+      outbox,
+      store: new SqliteLimiterStore(outbox.db),
+      log: quiet,
+      robotOptions: { retry: 'fast' },
+    });
+    const tokens = Array.from({ length: 12 }, (_, i) => `pool${i}x`);
+    for (const t of tokens) {
+      await outbox.append({ messages: [{ robot: 'pool', route: null, message: text(t) }], source: 't' });
+    }
+    sender.start();
+    await until(() => tokens.every((t) => occurrences(emulator, t) === 1), 'every message once');
+    assert.ok(emulator.messages({ robot: 'p1' }).length > 0);
+    assert.ok(emulator.messages({ robot: 'p2' }).length > 0);
+    assert.deepEqual(
+      emulator.attempts().filter((a) => a.errcode === 130101),
+      [],
+    );
+    await sender.stop();
+    await outbox.close();
+  });
 });
