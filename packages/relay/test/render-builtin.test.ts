@@ -126,6 +126,13 @@ describe('built-in template: Alertmanager', () => {
     assert.match(body(message), /Started 2026-11-29 18:20:16 \(UTC\+1\), for 5 min/);
   });
 
+  test('an unknown time zone given in code is a warning, not a crash', async () => {
+    const odd = createRenderer({ locale: 'en', timeZone: 'Mars/Olympus', now: () => NOW });
+    const { message, warnings } = await odd.renderAlerts(am('firing'), route, nobody);
+    assert.match(warnings.join(), /unknown time zone "Mars\/Olympus"/);
+    assert.match(body(message), /Started 2026-11-30 01:20:16 \(UTC\+8\)/);
+  });
+
   test('a group: counts, what tells the alerts apart, firing before resolved', async () => {
     const { message } = await en.renderAlerts(am('group-mixed'), route, nobody);
     const text = body(message);

@@ -111,7 +111,10 @@ export function summariseAlerts(
     );
   }
   if (starts.length > 0) {
-    const first = localTime(Math.min(...starts), options.timeZone);
+    const first = localTime(
+      starts.reduce((a, b) => Math.min(a, b)),
+      options.timeZone,
+    );
     footer.push(zh ? `最早开始于 ${first}` : `First started ${first}`);
   }
   const mentions = options.mentions;
