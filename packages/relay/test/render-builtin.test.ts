@@ -113,7 +113,7 @@ describe('built-in template: Alertmanager', () => {
     const { message } = await zh.renderAlerts(n, route, nobody);
     assert.equal(message.msgtype === 'markdown' && message.markdown.title, '✅ 已恢复：DiskFull');
     assert.match(body(message), /<font color=#1e8e3e>已恢复：DiskFull<\/font>/);
-    assert.match(body(message), /恢复 2026-11-30 \d\d:\d\d:\d\d \(UTC\+8\)，持续 /);
+    assert.match(body(message), /恢复 2026-11-30 \d\d:\d\d:\d\d \(UTC\+8\)，持续不到 1 分钟/);
     assert.doesNotMatch(body(message), /静默|silences/);
   });
 

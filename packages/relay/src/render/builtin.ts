@@ -55,8 +55,9 @@ const WORDS: Record<Locale, Words> = {
     groupResolved: (n) => `${n} 条已恢复`,
     started: '开始',
     ended: '恢复',
-    forDuration: (d) => `已持续 ${d}`,
-    lasted: (d) => `持续 ${d}`,
+    // "持续 5 分钟" but "持续不到 1 分钟": no space before a word.
+    forDuration: (d) => (d.startsWith('不到') ? `已持续${d}` : `已持续 ${d}`),
+    lasted: (d) => (d.startsWith('不到') ? `持续${d}` : `持续 ${d}`),
     values: '取值',
     graph: '查看图表',
     runbook: '处理手册',
