@@ -254,9 +254,24 @@ describe('built-in template: size', () => {
         const { message } = await r.renderAlerts(many, { ...route, type }, nobody);
         assert.ok(utf8Length(JSON.stringify(message)) <= 20_000, `${type} fits`);
         assert.match(body(message), /还有 \d+ 条未列出|and \d+ more/);
-        assert.match(body(message), /7/);
+        assert.match(
+          body(message),
+          /另有 7 条告警被 Alertmanager 省略（max_alerts）|7 more alerts left out by Alertmanager \(max_alerts\)/,
+        );
       }
     }
+  });
+
+  test("alerts Grafana left out are Grafana's (maxAlerts)", async () => {
+    const n: AlertNotification = { ...grafana('firing'), truncatedAlerts: 3 };
+    assert.match(
+      body((await en.renderAlerts(n, route, nobody)).message),
+      /3 more alerts left out by Grafana \(maxAlerts\)/,
+    );
+    assert.match(
+      body((await zh.renderAlerts(n, route, nobody)).message),
+      /另有 3 条告警被 Grafana 省略（maxAlerts）/,
+    );
   });
 
   test('any valid notification renders a valid message under 20000 bytes, in every type and language', async () => {

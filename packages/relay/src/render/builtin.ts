@@ -40,7 +40,7 @@ interface Words {
   dashboard: string;
   panel: string;
   more(n: number): string;
-  truncated(n: number): string;
+  truncated(n: number, source: AlertNotification['source']): string;
   colon: string;
   comma: string;
 }
@@ -65,7 +65,8 @@ const WORDS: Record<Locale, Words> = {
     dashboard: '仪表盘',
     panel: '面板',
     more: (n) => `…… 还有 ${n} 条未列出`,
-    truncated: (n) => `另有 ${n} 条告警被 Alertmanager 省略（max_alerts）`,
+    truncated: (n, source) =>
+      `另有 ${n} 条告警被 ${source === 'grafana' ? 'Grafana 省略（maxAlerts）' : 'Alertmanager 省略（max_alerts）'}`,
     colon: '：',
     comma: '，',
   },
@@ -87,7 +88,8 @@ const WORDS: Record<Locale, Words> = {
     dashboard: 'Dashboard',
     panel: 'Panel',
     more: (n) => `… and ${n} more`,
-    truncated: (n) => `${n} more alerts left out by Alertmanager (max_alerts)`,
+    truncated: (n, source) =>
+      `${n} more alerts left out by ${source === 'grafana' ? 'Grafana (maxAlerts)' : 'Alertmanager (max_alerts)'}`,
     colon: ': ',
     comma: ', ',
   },
@@ -318,8 +320,8 @@ export function buildAlertMessage(n: AlertNotification, o: BuiltinOptions): Buil
       txt.push(w.more(ordered.length - listed));
     }
     if (n.truncatedAlerts > 0) {
-      md.push(mdText(w.truncated(n.truncatedAlerts)));
-      txt.push(w.truncated(n.truncatedAlerts));
+      md.push(mdText(w.truncated(n.truncatedAlerts, n.source)));
+      txt.push(w.truncated(n.truncatedAlerts, n.source));
     }
   }
 
