@@ -113,7 +113,7 @@ describe('built-in template: Alertmanager', () => {
     const { message } = await zh.renderAlerts(n, route, nobody);
     assert.equal(message.msgtype === 'markdown' && message.markdown.title, '✅ 已恢复：DiskFull');
     assert.match(body(message), /<font color=#1e8e3e>已恢复：DiskFull<\/font>/);
-    assert.match(body(message), /恢复 2026-11-30 \d\d:\d\d:\d\d \(UTC\+8\)，持续 /);
+    assert.match(body(message), /恢复 2026-11-30 \d\d:\d\d:\d\d \(UTC\+8\)，持续不到 1 分钟/);
     assert.doesNotMatch(body(message), /静默|silences/);
   });
 
@@ -124,6 +124,13 @@ describe('built-in template: Alertmanager', () => {
       nobody,
     );
     assert.match(body(message), /Started 2026-11-29 18:20:16 \(UTC\+1\), for 5 min/);
+  });
+
+  test('an unknown time zone given in code is a warning, not a crash', async () => {
+    const odd = createRenderer({ locale: 'en', timeZone: 'Mars/Olympus', now: () => NOW });
+    const { message, warnings } = await odd.renderAlerts(am('firing'), route, nobody);
+    assert.match(warnings.join(), /unknown time zone "Mars\/Olympus"/);
+    assert.match(body(message), /Started 2026-11-30 01:20:16 \(UTC\+8\)/);
   });
 
   test('a group: counts, what tells the alerts apart, firing before resolved', async () => {
@@ -247,9 +254,24 @@ describe('built-in template: size', () => {
         const { message } = await r.renderAlerts(many, { ...route, type }, nobody);
         assert.ok(utf8Length(JSON.stringify(message)) <= 20_000, `${type} fits`);
         assert.match(body(message), /还有 \d+ 条未列出|and \d+ more/);
-        assert.match(body(message), /7/);
+        assert.match(
+          body(message),
+          /另有 7 条告警被 Alertmanager 省略（max_alerts）|7 more alerts left out by Alertmanager \(max_alerts\)/,
+        );
       }
     }
+  });
+
+  test("alerts Grafana left out are Grafana's (maxAlerts)", async () => {
+    const n: AlertNotification = { ...grafana('firing'), truncatedAlerts: 3 };
+    assert.match(
+      body((await en.renderAlerts(n, route, nobody)).message),
+      /3 more alerts left out by Grafana \(maxAlerts\)/,
+    );
+    assert.match(
+      body((await zh.renderAlerts(n, route, nobody)).message),
+      /另有 3 条告警被 Grafana 省略（maxAlerts）/,
+    );
   });
 
   test('any valid notification renders a valid message under 20000 bytes, in every type and language', async () => {

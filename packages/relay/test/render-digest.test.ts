@@ -83,6 +83,18 @@ describe('summariseAlerts', () => {
     assert.match(text(m), /最早开始于 2026-11-30 01:00:00 \(UTC\+8\)/);
   });
 
+  test('an alert that fired and resolved within a minute says so plainly', () => {
+    const quick = [
+      notification([alert('Blip', 'web-1', 'firing')]),
+      notification([alert('Blip', 'web-1', 'resolved', { endsAt: '2026-11-29T17:00:40Z' })]),
+    ];
+    assert.match(
+      text(summariseAlerts(quick, { locale: 'en', timeZone: 'UTC' })),
+      /✅ resolved within a minute/,
+    );
+    assert.match(text(summariseAlerts(quick, { locale: 'zh-CN', timeZone: 'UTC' })), /✅ 1 分钟内恢复/);
+  });
+
   test('the same alert in several notifications counts once, in its latest state', () => {
     const group = am('group');
     const mixed = am('group-mixed');

@@ -97,6 +97,13 @@ describe('resolveMentions', () => {
     assert.deepEqual(m.mobiles, ['13912345678']);
   });
 
+  test('invalid mention rules given in code: a warning and the defaults', () => {
+    const config = { people, mentions: { labels: 'owner' } } as unknown as MentionConfig;
+    const m = resolveMentions(config, { owner: 'alice' }, route, MON_0900_CST);
+    assert.deepEqual(m.mobiles, ['13800000001']);
+    assert.match(m.warnings.join(), /mentions: .*the defaults are used/);
+  });
+
   test('only the configured labels count', () => {
     const config: MentionConfig = { people, mentions: { labels: ['team_lead'] } };
     assert.deepEqual(resolveMentions(config, { owner: 'alice' }, route, MON_0900_CST).mobiles, []);

@@ -55,6 +55,26 @@ describe('parseMatcher (Alertmanager syntax)', () => {
     }
   });
 
+  test('any text either parses or throws a MatcherError; a parsed matcher never throws when applied', () => {
+    const unit = fc.constantFrom(...'ab_=!~"\\ ,{}().*|[]-'.split(''), '=~', '!~', '!=');
+    fc.assert(
+      fc.property(
+        fc.string({ unit, maxLength: 20 }),
+        fc.dictionary(fc.string(), fc.string()),
+        (text, labels) => {
+          let matcher: ReturnType<typeof parseMatcher> | undefined;
+          try {
+            matcher = parseMatcher(text);
+          } catch (error) {
+            assert.ok(error instanceof MatcherError, String(error));
+          }
+          if (matcher) assert.equal(typeof matcher.matches(labels), 'boolean');
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   test('toString round-trips any value', () => {
     fc.assert(
       fc.property(fc.string(), fc.constantFrom('=', '!=') as fc.Arbitrary<'=' | '!='>, (value, op) => {
@@ -152,6 +172,14 @@ describe('routeConfigSchema', () => {
     assert.equal(r.success, false);
     const paths = r.error?.issues.map((i) => i.path.join('.'));
     assert.deepEqual(paths, ['match_re.severity', 'matchers.1']);
+  });
+
+  test('arbitrary JSON never makes the schema throw', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        routeConfigSchema.safeParse(value);
+      }),
+    );
   });
 
   test('unknown keys, types and time zones are refused', () => {

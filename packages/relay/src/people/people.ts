@@ -174,8 +174,11 @@ export function resolveMentions(
   route: { name: string; mention?: readonly string[] | undefined },
   now: Date,
 ): ResolvedMentions {
-  const rules = mentionRulesSchema.parse(config.mentions ?? {});
   const result: ResolvedMentions = { mobiles: [], userIds: [], all: false, people: [], warnings: [] };
+  const parsed = mentionRulesSchema.safeParse(config.mentions ?? {});
+  if (!parsed.success)
+    result.warnings.push(`mentions: ${parsed.error.issues[0]?.message}: the defaults are used`);
+  const rules = parsed.success ? parsed.data : mentionRulesSchema.parse({});
   const addUnique = (list: string[], values: readonly string[] | undefined) => {
     for (const v of values ?? []) if (!list.includes(v)) list.push(v);
   };

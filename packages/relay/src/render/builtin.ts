@@ -40,7 +40,7 @@ interface Words {
   dashboard: string;
   panel: string;
   more(n: number): string;
-  truncated(n: number): string;
+  truncated(n: number, source: AlertNotification['source']): string;
   colon: string;
   comma: string;
 }
@@ -55,8 +55,9 @@ const WORDS: Record<Locale, Words> = {
     groupResolved: (n) => `${n} 条已恢复`,
     started: '开始',
     ended: '恢复',
-    forDuration: (d) => `已持续 ${d}`,
-    lasted: (d) => `持续 ${d}`,
+    // "持续 5 分钟" but "持续不到 1 分钟": no space before a word.
+    forDuration: (d) => (d.startsWith('不到') ? `已持续${d}` : `已持续 ${d}`),
+    lasted: (d) => (d.startsWith('不到') ? `持续${d}` : `持续 ${d}`),
     values: '取值',
     graph: '查看图表',
     runbook: '处理手册',
@@ -64,7 +65,8 @@ const WORDS: Record<Locale, Words> = {
     dashboard: '仪表盘',
     panel: '面板',
     more: (n) => `…… 还有 ${n} 条未列出`,
-    truncated: (n) => `另有 ${n} 条告警被 Alertmanager 省略（max_alerts）`,
+    truncated: (n, source) =>
+      `另有 ${n} 条告警被 ${source === 'grafana' ? 'Grafana 省略（maxAlerts）' : 'Alertmanager 省略（max_alerts）'}`,
     colon: '：',
     comma: '，',
   },
@@ -86,7 +88,8 @@ const WORDS: Record<Locale, Words> = {
     dashboard: 'Dashboard',
     panel: 'Panel',
     more: (n) => `… and ${n} more`,
-    truncated: (n) => `${n} more alerts left out by Alertmanager (max_alerts)`,
+    truncated: (n, source) =>
+      `${n} more alerts left out by ${source === 'grafana' ? 'Grafana (maxAlerts)' : 'Alertmanager (max_alerts)'}`,
     colon: ': ',
     comma: ', ',
   },
@@ -317,8 +320,8 @@ export function buildAlertMessage(n: AlertNotification, o: BuiltinOptions): Buil
       txt.push(w.more(ordered.length - listed));
     }
     if (n.truncatedAlerts > 0) {
-      md.push(mdText(w.truncated(n.truncatedAlerts)));
-      txt.push(w.truncated(n.truncatedAlerts));
+      md.push(mdText(w.truncated(n.truncatedAlerts, n.source)));
+      txt.push(w.truncated(n.truncatedAlerts, n.source));
     }
   }
 

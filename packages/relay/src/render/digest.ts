@@ -111,7 +111,10 @@ export function summariseAlerts(
     );
   }
   if (starts.length > 0) {
-    const first = localTime(Math.min(...starts), options.timeZone);
+    const first = localTime(
+      starts.reduce((a, b) => Math.min(a, b)),
+      options.timeZone,
+    );
     footer.push(zh ? `最早开始于 ${first}` : `First started ${first}`);
   }
   const mentions = options.mentions;
@@ -183,11 +186,12 @@ function flappedLine(g: Group, zh: boolean): string {
   const durations = g.alerts
     .map((a) => (a.endsAt ? toMillis(a.endsAt) - toMillis(a.startsAt) : Number.NaN))
     .filter((d) => Number.isFinite(d) && d >= 0);
-  const locale: Locale = zh ? 'zh-CN' : 'en';
-  const longest = durations.length > 0 ? formatDuration(Math.max(...durations), locale) : undefined;
+  const longestMs = durations.length > 0 ? durations.reduce((a, b) => Math.max(a, b)) : undefined;
   const base = groupLine(g, zh, false);
-  if (zh) return `${base} ✅ ${longest ? `${longest}后恢复` : '已恢复'}`;
-  return `${base} ✅ resolved${longest ? ` after ${longest}` : ''}`;
+  if (longestMs === undefined) return `${base} ✅ ${zh ? '已恢复' : 'resolved'}`;
+  if (longestMs < 60_000) return `${base} ✅ ${zh ? '1 分钟内恢复' : 'resolved within a minute'}`;
+  const longest = formatDuration(longestMs, zh ? 'zh-CN' : 'en');
+  return `${base} ✅ ${zh ? `${longest}后恢复` : `resolved after ${longest}`}`;
 }
 
 /** At most `max` characters, with `…` when cut. */

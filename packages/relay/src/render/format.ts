@@ -209,7 +209,18 @@ export function labelsThatMatter(labels: Readonly<Record<string, string>>, max =
 
 /** A short name for one alert in a list: its `instance`-like label, without the port. */
 export function alertTarget(labels: Readonly<Record<string, string>>): string | undefined {
-  for (const name of ['instance', 'host', 'hostname', 'node', 'pod', 'service', 'job']) {
+  for (const name of [
+    'instance',
+    'host',
+    'hostname',
+    'node',
+    'pod',
+    'service',
+    'job',
+    'zone',
+    'region',
+    'cluster',
+  ]) {
     const value = labels[name];
     if (value) return name === 'instance' ? value.replace(/:\d+$/, '') : value;
   }

@@ -18,7 +18,7 @@ import {
 } from '@dingbot/sdk';
 import type { Alert, AlertNotification, Mentions } from '../model.js';
 import type { PeopleConfig } from '../people/people.js';
-import type { RouteConfig, TemplateRef } from '../routing/routes.js';
+import { isTimeZone, type RouteConfig, type TemplateRef } from '../routing/routes.js';
 import { buildAlertMessage } from './builtin.js';
 import { DEFAULT_TIME_ZONE, type Locale, silenceUrl } from './format.js';
 import {
@@ -222,9 +222,13 @@ export function createRenderer(options: RendererOptions): Renderer {
   return {
     async renderAlerts(n, route, mentions) {
       const locale = route.locale ?? options.locale;
-      const timeZone = route.timeZone ?? options.timeZone ?? DEFAULT_TIME_ZONE;
-      const at = now();
       const warnings: string[] = [];
+      let timeZone = route.timeZone ?? options.timeZone ?? DEFAULT_TIME_ZONE;
+      if (!isTimeZone(timeZone)) {
+        warnings.push(`unknown time zone "${timeZone}": times are shown in ${DEFAULT_TIME_ZONE}`);
+        timeZone = DEFAULT_TIME_ZONE;
+      }
+      const at = now();
       const built = buildAlertMessage(n, { locale, timeZone, now: at });
       const builtin = (): Message =>
         composeMessage(
