@@ -1,6 +1,14 @@
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { bodyBytes } from '@dingbot/sdk';
 import { isConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
+import { relayDefaults } from './config/schema.js';
+import { parseAlertmanager } from './inputs/alertmanager.js';
+import { parseGrafana } from './inputs/grafana.js';
+import { resolveMentions } from './people/people.js';
+import { samplePayloads } from './render/samples.js';
+import { compileRuntime } from './server/runtime.js';
 import { type RunningRelay, startRelay } from './server/start.js';
 
 /** Where {@link runRelayCli} writes, and the process hooks it uses (replaceable in tests). */
@@ -104,7 +112,7 @@ function parse(argv: readonly string[]) {
   });
 }
 
-function check(path: string, io: RelayCliIo): number {
+async function check(path: string, io: RelayCliIo): Promise<number> {
   try {
     const { config, format, warnings } = loadConfig(path, io.env ? { env: io.env } : {});
     const lines = [`${path}: ok (${format})`, `  listen: ${config.listen.host}:${config.listen.port}`];
@@ -118,6 +126,41 @@ function check(path: string, io: RelayCliIo): number {
     for (const route of config.routes) lines.push(`  route ${route.name} → ${route.robot}`);
     if (config.defaultRoute) lines.push(`  default route → ${config.defaultRoute.robot}`);
     for (const warning of warnings) lines.push(`  warning: ${warning}`);
+    // What each route would send for the built-in sample payloads.
+    const runtime = compileRuntime(config, {
+      baseDir: dirname(resolve(path)),
+      dedupeWindowMs: relayDefaults.dedupeWindowMs,
+      maxBodyBytes: relayDefaults.maxBodyBytes,
+    });
+    for (const route of runtime.routesByName.values()) {
+      for (const [name, sample] of Object.entries(samplePayloads)) {
+        const n =
+          sample.source === 'alertmanager' ? parseAlertmanager(sample.body) : parseGrafana(sample.body);
+        const mentions = resolveMentions(
+          { people: config.people, ...(config.mentions ? { mentions: config.mentions } : {}) },
+          n.alerts.map((a) => a.labels),
+          route,
+          new Date(),
+        );
+        const rendered = await runtime.renderer.renderAlerts(n, route, mentions);
+        const m = rendered.message as {
+          msgtype: string;
+          markdown?: { title: string; text: string };
+          text?: { content: string };
+          actionCard?: { title: string; text: string };
+        };
+        const body = m.markdown?.text ?? m.text?.content ?? m.actionCard?.text ?? '';
+        const title = m.markdown?.title ?? m.actionCard?.title ?? '';
+        lines.push(
+          '',
+          `route ${route.name} → robot ${route.robot}, sample ${name}: ${m.msgtype}${title ? ` "${title}"` : ''} (${bodyBytes(rendered.message)} bytes)`,
+        );
+        if (rendered.fallback) lines.push(`  template failed, built-in used: ${rendered.fallback.reason}`);
+        for (const warning of [...rendered.warnings, ...mentions.warnings])
+          lines.push(`  warning: ${warning}`);
+        lines.push(...body.split('\n').map((line) => `  | ${line}`));
+      }
+    }
     io.stdout(`${lines.join('\n')}\n`);
     return 0;
   } catch (error) {

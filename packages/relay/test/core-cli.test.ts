@@ -27,6 +27,8 @@ test('dingbot relay check: 0 with a summary, 3 with the problems, 2 for usage', 
   const ok = io();
   assert.equal(await runRelayCli(['check', good], ok.io), 0);
   assert.match(ok.out.stdout, /ok \(relay\)[\s\S]*robot ops: robot, signed/);
+  assert.match(ok.out.stdout, /route default → robot ops, sample alertmanager-firing: markdown/);
+  assert.match(ok.out.stdout, /DiskFull/);
   assert.doesNotMatch(ok.out.stdout, /TOPSECRET|SECabc/);
 
   const bad = join(dir, 'bad.yml');
