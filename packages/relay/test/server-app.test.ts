@@ -198,3 +198,35 @@ describe('operations', () => {
     assert.equal((await relay.app.request('/api/dead/999/replay', { method: 'POST' })).status, 404);
   });
 });
+
+describe('property: the DingTalk-compatible input', () => {
+  test("any body gets DingTalk's shape (HTTP 200, an errcode), never a 5xx, and only errcode 0 stores", async () => {
+    const fc = (await import('fast-check')).default;
+    const { post, outbox } = setup();
+    let stored = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.record({
+            msgtype: fc.constantFrom('text', 'markdown', 'link', 'actionCard', 'feedCard', 'x'),
+            text: fc.anything(),
+          }),
+        ),
+        async (body) => {
+          const res = await post(
+            '/robot/send?access_token=ops',
+            typeof body === 'string' ? body : JSON.stringify(body),
+          );
+          assert.equal(res.status, 200);
+          const answer = (await res.json()) as { errcode: number; errmsg: string };
+          assert.equal(typeof answer.errcode, 'number');
+          if (answer.errcode === 0) stored++;
+        },
+      ),
+      { numRuns: 200 },
+    );
+    assert.equal((await outbox.claim('ops', 1000)).length, stored);
+  });
+});

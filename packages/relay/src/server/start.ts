@@ -87,7 +87,10 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
       ...(fetchImpl ? { fetch: fetchImpl } : {}),
       ...(options.robotOptions ? { robotOptions: options.robotOptions } : {}),
       events: {
-        sent: (robot) => metrics.sends.inc({ robot, result: 'ok', errcode: '0' }),
+        sent: (robot, kind) => {
+          metrics.sends.inc({ robot, result: 'ok', errcode: '0' });
+          if (kind === 'digest') metrics.digests.inc({ robot });
+        },
         failed: (robot, error) =>
           metrics.sends.inc({
             robot,
