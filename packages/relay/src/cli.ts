@@ -71,7 +71,21 @@ export async function runRelayCli(argv: readonly string[], io: RelayCliIo): Prom
       return 2;
     }
   }
-  let relay: RunningRelay;
+  // Handlers first: a signal arriving while the relay starts must not kill it (SIGHUP's default).
+  const on = io.onSignal ?? ((signal, handler) => process.on(signal, handler));
+  let relay: RunningRelay | undefined;
+  let stopRequested = false;
+  let stopped: (code: number) => void = () => {};
+  const finished = new Promise<number>((resolve) => {
+    stopped = resolve;
+  });
+  const stop = () => {
+    stopRequested = true;
+    if (relay) void relay.close().then(() => stopped(0));
+  };
+  on('SIGHUP', () => void relay?.reload());
+  on('SIGTERM', stop);
+  on('SIGINT', stop);
   try {
     relay = await startRelay({
       configPath: values.config,
@@ -89,13 +103,8 @@ export async function runRelayCli(argv: readonly string[], io: RelayCliIo): Prom
     return 1;
   }
   io.onStart?.(relay);
-  const on = io.onSignal ?? ((signal, handler) => process.on(signal, handler));
-  return new Promise<number>((done) => {
-    on('SIGHUP', () => void relay.reload());
-    const stop = () => void relay.close().then(() => done(0));
-    on('SIGTERM', stop);
-    on('SIGINT', stop);
-  });
+  if (stopRequested) stop();
+  return finished;
 }
 
 function parse(argv: readonly string[]) {

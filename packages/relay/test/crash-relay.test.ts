@@ -143,3 +143,34 @@ test('kill -9 mid-way: every message answered 2xx reaches DingTalk exactly once,
     await emulator.close();
   }
 });
+
+test('signals: SIGHUP reloads (a bad config is refused, the relay keeps running), SIGTERM stops gracefully', {
+  timeout: 300_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'relay-signals-'));
+  const configPath = join(dir, 'relay.yml');
+  const good = `robots:\n  ops: { token: t, baseUrl: "http://127.0.0.1:9" }\noutbox: { sqlite: { path: ${join(dir, 'r.db')} } }\n`;
+  writeFileSync(configPath, good);
+  const relay = await spawnRelay(configPath);
+  try {
+    writeFileSync(configPath, `${good}bogus: 1\n`);
+    relay.child.kill('SIGHUP');
+    await until(() => relay.logs().includes('reload refused'), 'the refused reload in the log');
+    assert.match(relay.logs(), /unknown key `bogus`/);
+    assert.equal((await fetch(`${relay.url}/readyz`)).status, 200);
+    writeFileSync(configPath, good.replace('ops:', 'dev:'));
+    relay.child.kill('SIGHUP');
+    await until(() => relay.logs().includes('config reloaded'), 'the reload in the log');
+    const answer = await (
+      await fetch(`${relay.url}/robot/send?access_token=dev`, {
+        method: 'POST',
+        body: '{"msgtype":"text","text":{"content":"kept"}}',
+      })
+    ).json();
+    assert.deepEqual(answer, { errcode: 0, errmsg: 'ok' });
+  } finally {
+    relay.child.kill('SIGTERM');
+  }
+  assert.equal(await relay.exited, 0);
+  assert.match(relay.logs(), /relay stopped/);
+});
