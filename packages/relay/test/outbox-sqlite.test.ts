@@ -159,4 +159,21 @@ describe('SqliteLimiterStore', () => {
     assert.equal((await again.acquire('k', 3, 1000)).ok, false);
     await second.close();
   });
+
+  test('a slot taken but never settled (the process was killed mid-send) counts from the restart', async () => {
+    const path = dbPath();
+    let now = 10_000;
+    const first = new SqliteOutbox({ path });
+    const store = new SqliteLimiterStore(first.db, () => now);
+    assert.equal((await store.acquire('k', 1, 1000)).ok, true); // posted, never settled: killed here
+    await first.close();
+    now += 900;
+    const second = new SqliteOutbox({ path });
+    const again = new SqliteLimiterStore(second.db, () => now);
+    now += 200; // past the original window, inside the one counted from the restart
+    assert.equal((await again.acquire('k', 1, 1000)).ok, false);
+    now += 800;
+    assert.equal((await again.acquire('k', 1, 1000)).ok, true);
+    await second.close();
+  });
 });

@@ -15,9 +15,14 @@ export class SqliteLimiterStore implements LimiterStore {
     this.#db = db;
     this.#now = now;
     this.#db.exec(
-      `CREATE TABLE IF NOT EXISTS limiter_slots (key TEXT NOT NULL, ticket TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (key, ticket));
+      `CREATE TABLE IF NOT EXISTS limiter_slots (key TEXT NOT NULL, ticket TEXT NOT NULL, at INTEGER NOT NULL, settled INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (key, ticket));
        CREATE TABLE IF NOT EXISTS penalties (key TEXT PRIMARY KEY, until INTEGER NOT NULL);`,
     );
+    // Slots a killed process took but never settled: their request may have reached DingTalk at any
+    // moment up to now, so they count from now (a window too long beats a 130101).
+    this.#db
+      .prepare('UPDATE limiter_slots SET at = MAX(at, ?), settled = 1 WHERE settled = 0')
+      .run(this.#now());
   }
 
   async acquire(key: string, limit: number, windowMs: number): Promise<Acquired> {

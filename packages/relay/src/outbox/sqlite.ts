@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS sends (
   created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sends_robot_state ON sends (robot, state);
-CREATE TABLE IF NOT EXISTS limiter_slots (key TEXT NOT NULL, ticket TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (key, ticket));
+CREATE TABLE IF NOT EXISTS limiter_slots (key TEXT NOT NULL, ticket TEXT NOT NULL, at INTEGER NOT NULL, settled INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (key, ticket));
 CREATE TABLE IF NOT EXISTS penalties (key TEXT PRIMARY KEY, until INTEGER NOT NULL);
 `;
 
