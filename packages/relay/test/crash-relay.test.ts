@@ -97,6 +97,8 @@ test('kill -9 mid-way: every message answered 2xx reaches DingTalk exactly once,
       if (killed) break;
     }
     if (!killed) {
+      // Posting outran delivery: kill as soon as delivery has begun.
+      await until(() => emulator.messages().length > 0, 'the first delivery', 300_000);
       relay.child.kill('SIGKILL');
       killed = true;
     }
