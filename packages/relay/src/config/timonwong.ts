@@ -1,3 +1,5 @@
+import { describeGoTemplate } from '../render/go-template.js';
+
 /**
  * prometheus-webhook-dingtalk (timonwong) config files, used unchanged: each `targets:` entry becomes a
  * robot and a route of the same name, served at `POST /dingtalk/<target>/send` like the original.
@@ -20,15 +22,9 @@ interface Problem {
 const TOP_KEYS = ['timeout', 'no_builtin_template', 'templates', 'default_message', 'targets'];
 const TARGET_KEYS = ['url', 'secret', 'mention', 'message'];
 
-/** Explains why a Go template cannot run here and what to use instead. */
+/** Explains why a Go template cannot run here and what to use instead (relay-render's translation hints). */
 export function goTemplateMessage(text: string): string {
-  const snippet = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  return (
-    `is a Go template (${JSON.stringify(snippet)}), which the relay does not run. ` +
-    'Delete it to get the built-in template (zh-CN or en, set by `locale:`; it replaces ding.link.* and legacy.*), ' +
-    'or move to relay.yml and write the template in liquid on a route (`template:`), ' +
-    'e.g. {{ status }}: {% for alert in alerts %}{{ alert.labels.alertname }}{% endfor %}'
-  );
+  return `is a Go template: ${describeGoTemplate(text)}`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
