@@ -30,6 +30,10 @@ inputs:
       robot: ops
       template: "{{ payload.action }} {{ payload.repo }}"
       github: { secret: gh-secret }
+    gitlab:
+      route: db
+      template: "{{ payload.object_kind }}"
+      gitlab: { token: gl-token }
 limits: { bodyBytes: 4096 }
 `;
 
@@ -176,6 +180,20 @@ describe('Grafana and hooks', () => {
     assert.equal(rows.length, 1);
     assert.match(JSON.stringify(rows[0]!.message), /opened dingbot/);
     assert.equal((await post('/hooks/nope', body)).status, 404);
+  });
+});
+
+describe('GitLab hooks and Idempotency-Key', () => {
+  test("X-Gitlab-Token is checked; the hook goes to its route's robot; Idempotency-Key dedupes", async () => {
+    const { post, outbox } = setup();
+    const body = JSON.stringify({ object_kind: 'pipeline' });
+    assert.equal((await post('/hooks/gitlab', body, { 'x-gitlab-token': 'wrong' })).status, 401);
+    const headers = { 'x-gitlab-token': 'gl-token', 'idempotency-key': 'k-1' };
+    assert.deepEqual(await (await post('/hooks/gitlab', body, headers)).json(), { status: 'stored' });
+    assert.deepEqual(await (await post('/hooks/gitlab', body, headers)).json(), { status: 'duplicate' });
+    const rows = await outbox.claim('dba', 10);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.route, 'db');
   });
 });
 
