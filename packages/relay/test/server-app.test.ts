@@ -183,6 +183,28 @@ describe('Grafana and hooks', () => {
   });
 });
 
+describe('Grafana with a timestamp header', () => {
+  test('the timestamp is signed with the body and must be recent', async () => {
+    const { post } = setup(
+      CONFIG.replace(
+        'hmacSecret: grafana-secret',
+        'hmacSecret: grafana-secret\n    timestampHeader: X-Grafana-Alerting-Signature-Timestamp',
+      ),
+    );
+    const body = fixture('grafana/grafana-firing.json');
+    const sign = (ts: string) => createHmac('sha256', 'grafana-secret').update(`${ts}:${body}`).digest('hex');
+    const now = String(Math.floor(Date.now() / 1000));
+    const old = String(Math.floor(Date.now() / 1000) - 3600);
+    const headers = (ts: string) => ({
+      'x-grafana-alerting-signature': sign(ts),
+      'x-grafana-alerting-signature-timestamp': ts,
+    });
+    assert.equal((await post('/grafana', body, headers(old))).status, 401);
+    assert.equal((await post('/grafana', body, { 'x-grafana-alerting-signature': sign(now) })).status, 401);
+    assert.equal((await post('/grafana', body, headers(now))).status, 200);
+  });
+});
+
 describe('GitLab hooks and Idempotency-Key', () => {
   test("X-Gitlab-Token is checked; the hook goes to its route's robot; Idempotency-Key dedupes", async () => {
     const { post, outbox } = setup();
