@@ -88,6 +88,7 @@ Usage:
   dingbot sign [--secret <SEC…>] [--timestamp <ms>]   print a timestamp and its sign
   dingbot emulator [--port <n>] [--token <t> …]…  run a local DingTalk emulator with a live preview
   dingbot config init | add <name> | remove <name> | list | path   named robots (profiles)
+  dingbot relay --config relay.yml | relay check <config>   the gateway Alertmanager, Grafana and CI post to
 
 Run "dingbot <command> --help" for a command's options and exit codes.
 
@@ -293,6 +294,23 @@ written with mode 0600; dingbot warns when others can read it.
 
 Exit codes: 0 done · 2 usage error · 3 a value or the config file is wrong (nothing written)`;
 
+const RELAY = `dingbot relay — the gateway Alertmanager, Grafana, CI and scripts post to (@dingbot/relay)
+
+Examples:
+  dingbot relay --config relay.yml                 listen on 127.0.0.1:8060
+  dingbot relay check relay.yml                    validate, and print what each route would send
+  dingbot relay --config config.yml --dry-run      a prometheus-webhook-dingtalk file, used unchanged; post nothing
+
+Usage:
+  dingbot relay --config <file> [--host <h>] [--port <n>] [--dry-run]
+  dingbot relay check <file>
+
+Every request is stored (SQLite, fsync'd) before it is answered, then delivered paced, signed and never
+twice. SIGHUP reloads the config (a bad one is refused, the running one stays); SIGTERM stops gracefully.
+Config reference: packages/relay/README.md.
+
+Exit codes: 0 stopped cleanly or the config is valid · 2 usage error · 3 the config is wrong`;
+
 /**
  * The help text for a command line, e.g. `['send', 'text']`; the main help for anything unknown.
  * @example helpFor(['send', 'link'])
@@ -310,13 +328,15 @@ export function helpFor(words: readonly string[]): string {
       return EMULATOR;
     case 'config':
       return CONFIG;
+    case 'relay':
+      return RELAY;
     default:
       return MAIN;
   }
 }
 
 /** The commands `dingbot` knows (their modules load lazily in `run.ts`). */
-export const COMMAND_NAMES = ['send', 'sign', 'emulator', 'config'] as const;
+export const COMMAND_NAMES = ['send', 'sign', 'emulator', 'config', 'relay'] as const;
 
 /** An answer that needs no command module: help, version, or usage for no arguments. */
 export interface QuickAnswer {
