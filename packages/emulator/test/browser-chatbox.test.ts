@@ -109,12 +109,27 @@ after(async () => {
 const maybe = haveChromium ? test : test.skip;
 
 maybe('the chat box offers the groups and their members', async () => {
-  assert.equal(await page.locator('#chat-group option').count(), 1);
-  assert.equal(await page.locator('#chat-group option').textContent(), defaults.apps.group.title);
+  // The group, then a 1:1 chat with each app robot.
+  await page
+    .locator('#chat-group option', { hasText: '1:1 with bot' })
+    .waitFor({ state: 'attached', timeout: UI_WAIT_MS });
+  assert.deepEqual(await page.locator('#chat-group option').allTextContents(), [
+    defaults.apps.group.title,
+    '1:1 with bot',
+  ]);
   assert.deepEqual(
     await page.locator('#chat-member option').allTextContents(),
     defaults.apps.group.members.map((member) => member.name),
   );
+  assert.match(
+    (await page.locator('#empty').textContent()) ?? '',
+    /or write to an app robot in the chat box/,
+  );
+  // The robot filter knows the app robot, and that it has no webhook URL to copy.
+  await page.selectOption('#robot', 'bot');
+  await page.locator('#robot-info', { hasText: 'app robot (Stream mode)' }).waitFor({ timeout: UI_WAIT_MS });
+  assert.equal(await page.locator('#copy').isDisabled(), true);
+  await page.selectOption('#robot', '');
   // Stream, with the robot's one connection (the app event may come after the first load).
   await page.locator('#chaos summary').click();
   await page.locator('#chaos-info', { hasText: 'Stream · 1 connection' }).waitFor({ timeout: UI_WAIT_MS });
@@ -175,6 +190,22 @@ maybe(
   },
 );
 
+maybe('a 1:1 chat needs no @: the text goes whole, the reply comes back in the timeline', async () => {
+  const before = emulator.chats().length;
+  await page.selectOption('#chat-group', { label: '1:1 with bot' });
+  await page.selectOption('#chat-member', 'ops003');
+  await page.locator('#chat-text').fill('ping');
+  await page.locator('#chat-text').press('Enter');
+  const mine = page.locator('article.msg-chat', { hasText: '1:1 with bot' });
+  await mine.waitFor({ timeout: UI_WAIT_MS });
+  assert.equal(await mine.locator('.robot-name').textContent(), 'Zhang Wei');
+  await page.locator('article.msg-text', { hasText: 'pong' }).nth(1).waitFor({ timeout: UI_WAIT_MS });
+  const chat = emulator.chats('bot')[before];
+  assert.equal(chat?.direct, true);
+  assert.equal(chat?.sender, 'ops003');
+  await page.selectOption('#chat-group', { label: defaults.apps.group.title });
+});
+
 maybe('a group message without an @robot is not sent, and the page says why', async () => {
   const before = emulator.chats().length;
   await page.locator('#chat-text').fill('ping');
@@ -194,6 +225,7 @@ maybe('chaos switches from the page: withhold acks (a toggle), expire sessions n
     .locator('button[data-chaos="withholdAcks"][aria-pressed="true"]')
     .waitFor({ timeout: UI_WAIT_MS });
   assert.equal(emulator.apps()[0]?.chaos.withholdAcks, true);
+  await screenshot('chaos');
   await withhold.click();
   await page
     .locator('button[data-chaos="withholdAcks"][aria-pressed="false"]')
@@ -201,9 +233,10 @@ maybe('chaos switches from the page: withhold acks (a toggle), expire sessions n
   assert.equal(emulator.apps()[0]?.chaos.withholdAcks, false);
 
   await page.locator('button[data-chaos="expireSessions"]').click();
-  await page.locator('#chat-hint', { hasText: 'Expire sessions now on bot: 1 affected' }).waitFor({
+  await page.locator('#chat-hint', { hasText: 'Expire sessions now on bot: 2 affected' }).waitFor({
     timeout: UI_WAIT_MS,
   });
+  // Both sessions (the group chat's and the 1:1 chat's) ended.
   const [chat] = emulator.chats('bot');
   const res = await fetch(String(chat?.message['sessionWebhook']), {
     method: 'POST',

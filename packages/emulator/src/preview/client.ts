@@ -24,7 +24,11 @@ export function startPreview(render: Renderer): void {
     kind: 'message' | 'attempt' | 'chat';
     record: unknown;
   }
+  /** A group, or a 1:1 chat with one robot (`direct`): where the chat box writes. */
   interface Group {
+    /** The option's value: `g:<group id>` or `d:<robot name>`. */
+    value: string;
+    direct: boolean;
     id: string;
     title: string;
     members: { staffId: string; name: string }[];
@@ -131,9 +135,14 @@ export function startPreview(render: Renderer): void {
     const robot = robots.get(selected);
     webhook.value = robot ? robot.webhookUrl : '';
     webhook.placeholder = selected === '' ? 'choose a robot to see its webhook URL' : 'unknown robot';
-    copy.disabled = !robot;
+    copy.disabled = !robot || robot.webhookUrl === '';
     const parts: string[] = [];
-    if (robot) {
+    const app = apps.get(selected);
+    if (robot && app && robot.webhookUrl === '') {
+      // An app robot has no webhook to post to: it listens, and people write to it.
+      webhook.placeholder = 'an app robot has no webhook URL: write to it in the chat box below';
+      parts.push(`app robot (${app.mode === 'http' ? 'HTTP callback' : 'Stream mode'})`);
+    } else if (robot) {
       if (robot.state !== 'active') parts.push(robot.state);
       parts.push(robot.signed ? 'signed' : 'not signed');
       if (robot.keywords.length > 0) parts.push('keywords: ' + robot.keywords.join(', '));
@@ -380,22 +389,50 @@ export function startPreview(render: Renderer): void {
           name: typeof m['name'] === 'string' ? m['name'] : String(m['staffId']),
         }));
       groups.push({
+        value: 'g:' + group['id'],
+        direct: false,
         id: group['id'],
         title: typeof group['title'] === 'string' ? group['title'] : group['id'],
         members,
         robots: strings(group['robots']),
       });
     }
-    chatbox.hidden = groups.length === 0;
-    document.body.classList.toggle('with-chatbox', groups.length > 0);
+    renderTargets();
+  }
+
+  /** The groups, then a 1:1 chat with each app robot (whose members are everyone in a group). */
+  function targets(): Group[] {
+    const everyone: Group['members'] = [];
+    for (const member of groups.flatMap((g) => g.members))
+      if (!everyone.some((m) => m.staffId === member.staffId)) everyone.push(member);
+    const direct = [...apps.keys()].sort().map((name) => ({
+      value: 'd:' + name,
+      direct: true,
+      id: '',
+      title: '1:1 with ' + name,
+      members: everyone,
+      robots: [name],
+    }));
+    return groups.concat(direct);
+  }
+
+  function renderTargets(): void {
+    const all = targets();
+    chatbox.hidden = all.length === 0;
+    empty.textContent =
+      all.length === 0
+        ? "No messages yet. POST a message to a robot's webhook URL and it shows up here."
+        : "No messages yet. POST a message to a robot's webhook URL, or write to an app robot in the chat box below.";
+    document.body.classList.toggle('with-chatbox', all.length > 0);
     const current = chatGroup.value;
-    chatGroup.replaceChildren(...groups.map((g) => new Option(g.title, g.id)));
-    if (groups.some((g) => g.id === current)) chatGroup.value = current;
+    chatGroup.replaceChildren(...all.map((g) => new Option(g.title, g.value)));
+    if (all.some((g) => g.value === current)) chatGroup.value = current;
     renderGroup();
   }
 
   function currentGroup(): Group | undefined {
-    return groups.find((g) => g.id === chatGroup.value) ?? groups[0];
+    const all = targets();
+    return all.find((g) => g.value === chatGroup.value) ?? all[0];
   }
 
   function renderGroup(): void {
@@ -404,7 +441,11 @@ export function startPreview(render: Renderer): void {
     chatMember.replaceChildren(...(group?.members ?? []).map((m) => new Option(m.name, m.staffId)));
     if (group?.members.some((m) => m.staffId === member)) chatMember.value = member;
     const robotNames = group?.robots ?? [];
-    chatText.placeholder = robotNames[0] ? `@${robotNames[0]} ping` : 'this group has no app robot';
+    chatText.placeholder = group?.direct
+      ? 'ping (a 1:1 chat: no @ needed)'
+      : robotNames[0]
+        ? `@${robotNames[0]} ping`
+        : 'this group has no app robot';
     const chaosCurrent = chaosRobot.value;
     chaosRobot.replaceChildren(...robotNames.map((name) => new Option(name, name)));
     if (robotNames.includes(chaosCurrent)) chaosRobot.value = chaosCurrent;
@@ -416,6 +457,7 @@ export function startPreview(render: Renderer): void {
     const app = asRecord(value);
     if (typeof app['name'] !== 'string') return;
     const chaos = asRecord(app['chaos']);
+    const known = apps.has(app['name']);
     apps.set(app['name'], {
       name: app['name'],
       mode: typeof app['mode'] === 'string' ? app['mode'] : 'stream',
@@ -435,7 +477,9 @@ export function startPreview(render: Renderer): void {
       });
       renderRobotOptions();
     }
-    renderChaos();
+    renderRobotInfo();
+    if (known) renderChaos();
+    else renderTargets();
   }
 
   function renderChaos(): void {
@@ -489,7 +533,7 @@ export function startPreview(render: Renderer): void {
     const group = currentGroup();
     const text = chatText.value;
     if (!group || text.trim() === '') return;
-    const robot = mentionedRobot(text, group);
+    const robot = group.direct ? group.robots[0] : mentionedRobot(text, group);
     if (robot === undefined) {
       const names = group.robots.map((name) => '@' + name).join(', ');
       hint(
@@ -501,7 +545,8 @@ export function startPreview(render: Renderer): void {
       return;
     }
     chatSend.disabled = true;
-    postJson('/api/chat', { robot, text, conversation: group.id, sender: chatMember.value })
+    const where = group.direct ? { direct: true } : { conversation: group.id };
+    postJson('/api/chat', { robot, text, ...where, sender: chatMember.value })
       .then((answer) => {
         chatText.value = '';
         closeCompletion();
@@ -588,6 +633,16 @@ export function startPreview(render: Renderer): void {
     chatText.setSelectionRange(before.length, before.length);
     closeCompletion();
     chatText.focus();
+  }
+
+  // The fixed chat box must never hide the newest message: the page ends where the box begins.
+  if (typeof ResizeObserver === 'function') {
+    new ResizeObserver(() => {
+      document.body.style.setProperty(
+        'padding-bottom',
+        chatbox.hidden ? '' : `${chatbox.offsetHeight + 16}px`,
+      );
+    }).observe(chatbox);
   }
 
   chatText.addEventListener('input', updateCompletion);

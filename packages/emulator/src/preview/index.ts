@@ -80,7 +80,7 @@ export const previewHtml = `<!doctype html>
 <div id="empty">No messages yet. POST a message to a robot's webhook URL and it shows up here.</div>
 <footer id="chatbox" hidden>
   <div class="chat-row">
-    <label>Group <select id="chat-group" aria-label="Group"></select></label>
+    <label>Chat <select id="chat-group" aria-label="Group or 1:1 chat"></select></label>
     <label>As <select id="chat-member" aria-label="Member who writes"></select></label>
     <div class="chat-input">
       <input id="chat-text" type="text" autocomplete="off" spellcheck="false" aria-label="Message"

@@ -164,6 +164,7 @@ span.feed-banner { display: flex; }
 #robot { max-width: 16em; }
 /* The chat box: a member of a group writes to its app robots. */
 body.with-chatbox { padding-bottom: 120px; }
+#chaos[open] { flex-basis: 100%; }
 #chatbox {
   position: fixed; left: 0; right: 0; bottom: 0; z-index: 10; background: #fff; border-top: 1px solid var(--line);
   box-shadow: 0 -1px 3px rgba(0,0,0,.04); padding: 8px 18px;
