@@ -694,7 +694,7 @@ describe('app robots: config file, events, logs, open-ended input', () => {
     while (!text.includes('event: app'))
       text += decoder.decode((await reader.read()).value, { stream: true });
     await reader.cancel();
-    assert.match(text, /event: chat\ndata: \{"msgId":"msg/);
+    assert.match(text, /event: chat\ndata: \{"id":1,"msgId":"msg/);
     assert.match(text, /event: message\ndata: \{[^\n]*"inReplyTo":"msg/);
     assert.match(text, /event: app\ndata: \{"name":"deploy"[^\n]*"duplicate":true/);
   });
