@@ -23,6 +23,7 @@ describe('dingbot relay', () => {
         'robots:',
         '  ops:',
         `    webhook: ${emulator.webhookUrl('relay-ops')}`,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the relay's own ${ENV} syntax, written into relay.yml
         '    secret: ${OPS_SECRET}',
         `outbox:\n  sqlite:\n    path: ${join(home, 'relay.db')}`,
         '',
