@@ -87,6 +87,7 @@ Usage:
   dingbot send --payload <file|->                 any JSON body
   dingbot sign [--secret <SEC…>] [--timestamp <ms>]   print a timestamp and its sign
   dingbot emulator [--port <n>] [--token <t> …]…  run a local DingTalk emulator with a live preview
+  dingbot emulator --app-key <k> --app-secret <s>   … with an app robot (Stream or HTTP) to chat with
   dingbot config init | add <name> | remove <name> | list | path   named robots (profiles)
 
 Run "dingbot <command> --help" for a command's options and exit codes.
