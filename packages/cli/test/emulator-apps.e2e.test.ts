@@ -6,7 +6,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import type { AppRobotConfig } from '@dingbot/emulator';
+import fc from 'fast-check';
 import { WebSocket } from 'ws';
+import { parseCommand } from '../src/args.js';
+import { APP_OPTIONS, appsFromFlags } from '../src/emulator-apps.js';
 import { EXIT } from '../src/exit-codes.js';
 import { run } from '../src/run.js';
 import { assertExit, assertNoSecrets, type CliResult, cli, collector, tempHome, until } from './helpers.js';
@@ -518,5 +522,54 @@ describe('dingbot emulator: app robots from flags', () => {
     ])
       assert.ok(help.stdout.includes(flag), flag);
     assert.match(help.stdout, /AppKey dingemulatorappkey, AppSecret emulator-app-secret-not-real/);
+  });
+});
+
+describe('app robots from any command line', () => {
+  const word = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._]{0,11}$/);
+  const app = fc.record(
+    {
+      clientSecret: word,
+      robotCode: word,
+      name: word,
+      callbackUrl: fc.nat(65535).map((port) => `http://127.0.0.1:${port}/dingtalk`),
+    },
+    { requiredKeys: ['clientSecret'] },
+  );
+  const FLAG: Record<string, string> = {
+    clientSecret: '--app-secret',
+    robotCode: '--robot-code',
+    name: '--app-name',
+    callbackUrl: '--callback',
+  };
+
+  test('each --app-key gets exactly the app flags after it, in any order, whatever webhook robot flags come between', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(word, { minLength: 1, maxLength: 5 }),
+        fc.array(app, { minLength: 5, maxLength: 5 }),
+        fc.array(fc.tuple(fc.boolean(), fc.nat(), fc.nat()), { minLength: 5, maxLength: 5 }),
+        (keys, described, shapes) => {
+          const expected: AppRobotConfig[] = keys.map((clientId, i) => ({ clientId, ...described[i]! }));
+          const argv: string[] = [];
+          expected.forEach((robot, i) => {
+            const [webhookBetween, rotate, insertAt] = shapes[i]!;
+            const flags = Object.entries(robot)
+              .filter(([field]) => field !== 'clientId')
+              .map(([field, value]) => [FLAG[field]!, String(value)]);
+            const ordered = flags.map((_, j) => flags[(j + rotate) % flags.length]!);
+            if (webhookBetween)
+              ordered.splice(insertAt % (ordered.length + 1), 0, ['--token', `t${i}`], ['--name', `w${i}`]);
+            argv.push('--app-key', robot.clientId, ...ordered.flat());
+          });
+          const { tokens } = parseCommand('emulator', argv, {
+            ...APP_OPTIONS,
+            token: { type: 'string' },
+            name: { type: 'string' },
+          });
+          assert.deepEqual(appsFromFlags(tokens), expected);
+        },
+      ),
+    );
   });
 });
