@@ -35,3 +35,10 @@ export {
   type ReconnectPolicy,
 } from './options.js';
 export { GatewayError, type ReceivedCallback, type StreamEvent } from './stream/receiver.js';
+export {
+  createTestBot,
+  type EmulatorLike,
+  type TestBot,
+  type TestBotOptions,
+  type TestReply,
+} from './testing.js';
