@@ -81,6 +81,12 @@ export interface BotOptions {
    */
   reconnect?: ReconnectPolicy;
   /**
+   * A connection on which nothing arrives for this long (not even a ping) is replaced, the new one
+   * opened before the old one is closed; `0` turns the watchdog off.
+   * @default 90000
+   */
+  idleTimeoutMs?: number;
+  /**
    * Transport and delivery options of the SDK `Robot` each reply is sent with.
    * @default {} (the SDK's defaults)
    * @example { timeoutMs: 5000, retry: 'fast' }
@@ -120,6 +126,8 @@ export const botDefaults = {
   robotTopic: '/v1.0/im/bot/messages/get',
   dedupeTtlMs: 10 * 60_000,
   reconnect: { minDelayMs: 1_000, maxDelayMs: 30_000 },
+  /** DingTalk pings about every 30 s: three missed in a row mean a dead connection. */
+  idleTimeoutMs: 90_000,
   /** How long `stop()` waits for a socket's closing handshake before cutting it. */
   closeTimeoutMs: 3_000,
   ua: 'dingbot-bot/0.1.0',
@@ -134,6 +142,7 @@ const OPTION_NAMES: readonly (keyof BotOptions)[] = [
   'dedupe',
   'dedupeTtlMs',
   'reconnect',
+  'idleTimeoutMs',
   'replyOptions',
   'fetch',
   'timers',
@@ -163,6 +172,7 @@ export interface ResolvedBotOptions {
   gatewayUrl: string;
   dedupeTtlMs: number;
   reconnect: Required<ReconnectPolicy>;
+  idleTimeoutMs: number;
   replyOptions: TransportOptions & DeliveryOptions;
   fetch: FetchLike | undefined;
   timers: BotTimers;
@@ -311,6 +321,10 @@ export function resolveBotOptions(options: BotOptions): ResolvedBotOptions {
     gatewayUrl,
     dedupeTtlMs: positive('dedupeTtlMs', options.dedupeTtlMs, botDefaults.dedupeTtlMs),
     reconnect: { minDelayMs, maxDelayMs },
+    idleTimeoutMs:
+      options.idleTimeoutMs === 0
+        ? 0
+        : positive('idleTimeoutMs', options.idleTimeoutMs, botDefaults.idleTimeoutMs),
     replyOptions,
     fetch: fn<FetchLike | undefined>('fetch', options.fetch, undefined),
     timers,

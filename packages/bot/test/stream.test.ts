@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
+import { Socket } from 'node:net';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { EmulatorHandle } from '@dingbot/emulator';
 import { markdown } from '@dingbot/sdk';
+import { createNodeFetch } from '@dingbot/sdk/node';
 import { type Bot, MemoryDedupeStore } from '../src/index.js';
-import { APP, botFor, deferred, emulatorFor, type manualTime, until } from './helpers.js';
+import { APP, botFor, deferred, emulatorFor, manualTime, until } from './helpers.js';
+
+/** Every handle (socket, server, timer) of the process: Node's own accounting, for leak checks. */
+const handles = () => (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles();
 
 describe('a Bot in Stream mode against the emulator', () => {
   let emulator: EmulatorHandle;
@@ -243,28 +248,63 @@ describe('a Bot in Stream mode against the emulator', () => {
     assert.equal(emulator.apps()[0]?.connections.length, 1);
   });
 
+  test('idle watchdog: a connection on which nothing comes is replaced, new before old; any frame resets it', async () => {
+    const botTime = manualTime();
+    const { bot, events } = await start({ timers: botTime.timers, idleTimeoutMs: 90_000 });
+    let calls = 0;
+    bot.use(() => {
+      calls++;
+    });
+    await bot.start();
+    botTime.advance(60_000);
+    // A frame (this message) 60 s in: the watchdog starts again from here.
+    await emulator.chat({ robot: 'bot', text: '@bot hello' });
+    await until(() => calls === 1);
+    botTime.advance(60_000);
+    assert.equal(events.filter((e) => e.type === 'idle').length, 0);
+    botTime.advance(30_000);
+    await until(() => events.some((e) => e.type === 'close'));
+    assert.deepEqual(events, [
+      { type: 'open', connection: 1 },
+      { type: 'idle', connection: 1, ms: 90_000 },
+      { type: 'open', connection: 2 },
+      { type: 'close', connection: 1, code: 1000 },
+    ]);
+    const { msgId } = await emulator.chat({ robot: 'bot', text: '@bot after' });
+    await until(() => calls === 2);
+    assert.equal(chat(msgId)()?.deliveries[0]?.connectionId, emulator.apps()[0]?.connections[0]?.id);
+    await bot.stop();
+    assert.deepEqual(botTime.pending, [], 'no watchdog left');
+  });
+
   test('stop() leaves no socket, no timer and no handler behind', async () => {
-    const before = process.getActiveResourcesInfo();
-    const { bot } = await start();
+    const before = new Set(handles());
+    const resourcesBefore = process.getActiveResourcesInfo();
+    // Replies without keep-alive, so the emulator's side of their connection closes too.
+    const { bot, events } = await start({ replyOptions: { fetch: createNodeFetch({ keepAlive: false }) } });
     bot.hears('ping', (ctx) => ctx.reply('pong'));
     await bot.start();
+    assert.deepEqual(
+      bot.resources,
+      { sockets: 1, timers: 1, handlers: 0 },
+      'the socket and its idle watchdog',
+    );
     const { msgId } = await emulator.chat({ robot: 'bot', text: '@bot ping' });
     await emulator.nextReply(msgId);
     emulator.chaos('bot', { action: 'drop' });
     // Stopped while a reconnect is scheduled: its timer must go too.
-    await until(() => bot.resources.timers === 1);
+    await until(() => events.some((e) => e.type === 'reconnecting'));
+    assert.deepEqual(bot.resources, { sockets: 0, timers: 1, handlers: 0 });
     await bot.stop();
     assert.deepEqual(bot.resources, { sockets: 0, timers: 0, handlers: 0 });
     await until(() => emulator.apps()[0]?.connections.length === 0);
-    // Other tests' servers may still be closing: nothing may be there now that was not before.
-    const count = (list: string[]) => {
-      const counts: Record<string, number> = {};
-      for (const type of list) counts[type] = (counts[type] ?? 0) + 1;
-      return counts;
-    };
-    const was = count(before);
-    for (const [type, n] of Object.entries(count(process.getActiveResourcesInfo())))
-      assert.ok(n <= (was[type] ?? 0), `${type}: ${n} now, ${was[type] ?? 0} before`);
+    // What this process holds now and did not before, apart from the emulator's own side of a
+    // connection (it notices a closed connection in its own time): the bot's sockets and timers.
+    const port = Number(new URL(emulator.url).port);
+    const added = handles().filter((h) => !before.has(h) && !(h instanceof Socket && h.localPort === port));
+    assert.deepEqual(added, []);
+    const timeouts = (list: string[]) => list.filter((type) => type === 'Timeout').length;
+    assert.ok(timeouts(process.getActiveResourcesInfo()) <= timeouts(resourcesBefore));
   });
 
   test('stop() while connected closes the socket and waits for the handler under way', async () => {

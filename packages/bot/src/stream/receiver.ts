@@ -7,6 +7,7 @@ import { callbackAck, eventAck, parseFrame, pingEcho } from './frames.js';
 export type StreamEvent =
   | { type: 'open'; connection: number }
   | { type: 'disconnect'; connection: number; reason: string }
+  | { type: 'idle'; connection: number; ms: number }
   | { type: 'close'; connection: number; code: number }
   | { type: 'reconnecting'; attempt: number; delayMs: number; error: unknown };
 
@@ -40,6 +41,8 @@ interface Connection {
   draining: boolean;
   /** The handshake finished (a socket that never opened is not "lost"). */
   opened: boolean;
+  /** Fires when nothing came for `idleTimeoutMs`. */
+  idleTimer: unknown;
   closed: Promise<void>;
 }
 
@@ -72,7 +75,9 @@ export class StreamReceiver {
 
   /** Sockets open or opening, and whether a reconnect is scheduled: for `bot.stop()` checks. */
   get resources(): { sockets: number; timers: number } {
-    return { sockets: this.#connections.size, timers: this.#timer === undefined ? 0 : 1 };
+    let timers = this.#timer === undefined ? 0 : 1;
+    for (const connection of this.#connections) if (connection.idleTimer !== undefined) timers++;
+    return { sockets: this.#connections.size, timers };
   }
 
   /**
@@ -205,12 +210,14 @@ export class StreamReceiver {
       socket,
       draining: false,
       opened: false,
+      idleTimer: undefined,
       closed: new Promise((resolve) => socket.once('close', () => resolve())),
     };
     this.#connections.add(connection);
     // Listen before `open`: frames can arrive with the handshake.
     socket.on('message', (raw) => this.#frame(connection, String(raw)));
     socket.on('close', (code) => {
+      this.#unwatch(connection);
       this.#connections.delete(connection);
       this.#onEvent({ type: 'close', connection: connection.id, code });
       if (this.#running && connection.opened && !connection.draining)
@@ -240,11 +247,13 @@ export class StreamReceiver {
       await this.#close(connection);
       throw new GatewayError('stopped', 0, false);
     }
+    this.#watch(connection);
     this.#onEvent({ type: 'open', connection: connection.id });
     return connection;
   }
 
   #frame(connection: Connection, raw: string): void {
+    if (connection.opened) this.#watch(connection);
     const frame = parseFrame(raw);
     if (frame === undefined) {
       this.#options.logger.warn('@dingbot/bot: a Stream frame that is not one was ignored');
@@ -271,14 +280,41 @@ export class StreamReceiver {
     this.#onCallback({ data: frame.data, messageId });
   }
 
+  /** (Re)starts the idle watchdog: a connection that delivers nothing, not even a ping, is replaced. */
+  #watch(connection: Connection): void {
+    const ms = this.#options.idleTimeoutMs;
+    if (ms === 0 || connection.draining) return;
+    this.#unwatch(connection);
+    connection.idleTimer = this.#options.timers.setTimeout(() => {
+      connection.idleTimer = undefined;
+      this.#options.logger.warn(
+        `@dingbot/bot: nothing came on the Stream connection for ${ms} ms; replacing it`,
+      );
+      this.#onEvent({ type: 'idle', connection: connection.id, ms });
+      this.#replace(connection);
+    }, ms);
+  }
+
+  #unwatch(connection: Connection): void {
+    if (connection.idleTimer === undefined) return;
+    this.#options.timers.clearTimeout(connection.idleTimer);
+    connection.idleTimer = undefined;
+  }
+
   /** The server ends delivery on this connection: open the next one now, close this one once it is up. */
   #disconnect(connection: Connection, data: string): void {
     let reason = '';
     try {
       reason = String((JSON.parse(data) as { reason?: unknown }).reason ?? '');
     } catch {}
-    connection.draining = true;
     this.#onEvent({ type: 'disconnect', connection: connection.id, reason });
+    this.#replace(connection);
+  }
+
+  /** Opens the next connection now and closes `connection` once it is up (warm reconnect). */
+  #replace(connection: Connection): void {
+    connection.draining = true;
+    this.#unwatch(connection);
     if (!this.#running) return;
     if (this.#timer !== undefined) return;
     this.#connect().catch((error: unknown) => this.#reconnect(error));
