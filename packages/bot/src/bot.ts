@@ -228,7 +228,9 @@ export class Bot {
       this.#options.logger.warn(`@dingbot/bot: callback ${callback.messageId} carries no JSON; ignored`);
       return;
     }
-    void this.handle(payload, callback.messageId);
+    this.handle(payload, callback.messageId).catch((error: unknown) =>
+      this.#options.logger.error(`@dingbot/bot: message ${callback.messageId} could not be handled`, error),
+    );
   }
 
   async #run(payload: unknown, fallbackId: string | undefined): Promise<void> {
@@ -240,12 +242,18 @@ export class Bot {
       this.#options.logger.warn(`@dingbot/bot: ${error.message}; ignored`);
       return;
     }
-    const key = message.msgId || fallbackId || '';
-    if (
-      !(await this.#dedupe.claim(`dingbot:bot:${this.#options.clientId}:${key}`, this.#options.dedupeTtlMs))
-    ) {
-      return;
+    const key = `dingbot:bot:${this.#options.clientId}:${message.msgId || fallbackId || ''}`;
+    let fresh = true;
+    try {
+      fresh = await this.#dedupe.claim(key, this.#options.dedupeTtlMs);
+    } catch (error) {
+      // A message handled twice is better than a message lost: go on without the store.
+      this.#options.logger.error(
+        `@dingbot/bot: the dedupe store failed on ${message.msgId}; handling it anyway`,
+        error,
+      );
     }
+    if (!fresh) return;
     const ctx = new Context(message, payload as Record<string, unknown>, this.#options);
     try {
       await this.#dispatch(ctx, 0);

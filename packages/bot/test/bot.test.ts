@@ -230,6 +230,21 @@ describe('routing (bot.handle, no receiver)', () => {
   });
 });
 
+test('a failing dedupe store is logged and the message handled anyway', async () => {
+  const { bot, logged } = quietBot({
+    dedupe: {
+      claim: () => Promise.reject(new Error('redis is down')),
+    },
+  });
+  let calls = 0;
+  bot.use(() => {
+    calls++;
+  });
+  await bot.handle(textMessage('hi'));
+  assert.equal(calls, 1);
+  assert.match(logged[0] ?? '', /dedupe store failed/);
+});
+
 describe('MemoryDedupeStore', () => {
   test('a key is claimed once within its TTL, again after it (property)', () => {
     fc.assert(

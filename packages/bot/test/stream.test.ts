@@ -329,6 +329,21 @@ describe('a Bot in Stream mode against the emulator', () => {
     assert.deepEqual(bot.resources, { sockets: 0, timers: 0, handlers: 0 });
   });
 
+  test("stop() during start()'s wait for a retry ends start() and leaves nothing", async () => {
+    const botTime = manualTime();
+    const { bot, events } = await start({
+      timers: botTime.timers,
+      fetch: () => Promise.reject(new TypeError('fetch failed')),
+    });
+    const started = bot.start();
+    await until(() => events.some((e) => e.type === 'reconnecting'));
+    assert.deepEqual(bot.resources, { sockets: 0, timers: 1, handlers: 0 });
+    await bot.stop();
+    await started;
+    assert.deepEqual(botTime.pending, []);
+    assert.deepEqual(bot.resources, { sockets: 0, timers: 0, handlers: 0 });
+  });
+
   test('bad credentials: start() rejects at once with a GatewayError that hides the secret', async () => {
     const { bot } = await start({ clientSecret: 'wrong-secret-value' });
     const error = await bot.start().then(

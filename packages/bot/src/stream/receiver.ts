@@ -62,6 +62,8 @@ export class StreamReceiver {
   #connecting: Promise<void> | undefined;
   #abort: AbortController | undefined;
   #running = false;
+  /** Ends `start()`'s wait for a retry when `stop()` comes first. */
+  #wake: (() => void) | undefined;
 
   constructor(
     options: ResolvedBotOptions,
@@ -98,7 +100,11 @@ export class StreamReceiver {
           this.#running = false;
           throw error;
         }
-        await new Promise<void>((resolve) => this.#schedule(error, resolve));
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+          this.#schedule(error, resolve);
+        });
+        this.#wake = undefined;
         if (!this.#running) return;
       }
     }
@@ -112,6 +118,7 @@ export class StreamReceiver {
       this.#options.timers.clearTimeout(this.#timer);
       this.#timer = undefined;
     }
+    this.#wake?.();
     await this.#connecting?.catch(() => {});
     await Promise.all([...this.#connections].map((connection) => this.#close(connection)));
   }
