@@ -98,6 +98,23 @@ describe('a Bot in Stream mode against the emulator', () => {
     assert.equal(sender['isAdmin'], true);
   });
 
+  test('SYSTEM pings are echoed, so the emulator keeps the connection', async () => {
+    const { bot, events } = await start();
+    await bot.start();
+    const [app] = emulator.state.apps.apps;
+    const outstanding = () => app && emulator.state.apps.gateway.connectionsOf(app)[0]?.outstandingPing;
+    for (let i = 0; i < 3; i++) {
+      time.advance(30_000);
+      assert.notEqual(outstanding(), undefined, 'a ping went out');
+      await until(() => outstanding() === undefined);
+    }
+    assert.equal(emulator.apps()[0]?.connections.length, 1);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['open'],
+    );
+  });
+
   test('every callback is acked at once, before the handler runs (a slow handler still acks)', async () => {
     const { bot } = await start();
     const release = deferred();
