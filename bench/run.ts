@@ -325,6 +325,20 @@ async function main(): Promise<void> {
   const file = QUICK ? new URL('RESULTS.quick.md', outDir) : new URL('RESULTS.md', here);
   writeFileSync(file, markdown);
   log(`wrote ${file.pathname} in ${fmt(totalSec)} s total`);
+  if (!QUICK) {
+    // The relay's bench writes its own section of RESULTS.md (between its markers), after the rest.
+    log('relay: bench/relay.ts …');
+    const relay = spawnSync(
+      process.execPath,
+      ['--conditions=development', '--import', 'tsx', new URL('relay.ts', here).pathname],
+      { cwd: root.pathname, encoding: 'utf8', timeout: 300_000 },
+    );
+    log(
+      relay.status === 0
+        ? 'relay: section written'
+        : `relay: failed (${relay.stderr.trim().split('\n').pop()})`,
+    );
+  }
 }
 
 async function runSpec(spec: Spec): Promise<Outcome> {
