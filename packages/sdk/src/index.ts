@@ -23,6 +23,8 @@ export {
 } from './delivery/limiter.js';
 export type { Locale } from './delivery/locale.js';
 export type { DeliveryOptions, OverflowPolicy, RateLimit } from './delivery/options.js';
+// Used by @dingbot/relay's templates to write mentions into the text and to stay within DingTalk's limit.
+export { bodyBytes } from './delivery/size.js';
 export type { SplitOptions } from './delivery/split.js';
 export {
   DingbotError,
@@ -86,7 +88,7 @@ export {
   markdown,
   text,
 } from './messages/builders.js';
-export type { KeywordPlacement } from './messages/prepare.js';
+export { insertMentions, type KeywordPlacement } from './messages/prepare.js';
 export type * from './messages/types.js';
 export { validateMessage } from './messages/validate.js';
 export {
@@ -99,6 +101,7 @@ export {
 } from './pool/pool.js';
 export type { MessageDefaults, RobotTarget, TransportOptions } from './robot/options.js';
 export { Robot, type RobotOptions, type SendResult, type TextOptions } from './robot/robot.js';
+export { utf8Length } from './utils/bytes.js';
 export { redactUrl } from './utils/redact.js';
 export { closest, didYouMean } from './utils/suggest.js';
 export { VERSION } from './version.js';
