@@ -14,7 +14,7 @@ await build({
   target: 'node20',
   // The SDK from its sources (the `development` condition), as the tests run it.
   conditions: ['development'],
-  external: ['@dingbot/emulator', 'undici'],
+  external: ['@dingbot/emulator', '@dingbot/relay', 'undici'],
   // import() becomes require(): the launcher compiles the bundle with vm.Script (for its code cache),
   // where import() has no loader. The emulator is an ES module: require(esm) loads it (Node ≥ 20.19).
   supported: { 'dynamic-import': false },

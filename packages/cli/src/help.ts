@@ -87,7 +87,9 @@ Usage:
   dingbot send --payload <file|->                 any JSON body
   dingbot sign [--secret <SEC…>] [--timestamp <ms>]   print a timestamp and its sign
   dingbot emulator [--port <n>] [--token <t> …]…  run a local DingTalk emulator with a live preview
+  dingbot emulator --app-key <k> --app-secret <s>   … with an app robot (Stream or HTTP) to chat with
   dingbot config init | add <name> | remove <name> | list | path   named robots (profiles)
+  dingbot relay --config relay.yml | relay check <config>   the gateway Alertmanager, Grafana and CI post to
 
 Run "dingbot <command> --help" for a command's options and exit codes.
 
@@ -224,20 +226,26 @@ Options:
 
 Exit codes: 0 printed · 2 usage error · 3 no secret, or a secret or --timestamp dingbot cannot use`;
 
-const EMULATOR = `dingbot emulator — a local DingTalk robot API with a live preview page
+const EMULATOR = `dingbot emulator — a local DingTalk for robots that post (webhooks) and robots that answer (app robots)
 
 Examples:
   dingbot emulator
   dingbot emulator --token test-token --secret SECtest --keyword alert
   dingbot emulator --token ops --secret SECops --token ci --keyword build --keyword 发布
+  dingbot emulator --app-key dingdeploy --app-secret not-real --app-name deploy-bot
+  dingbot emulator --app-key dingoncall --app-secret not-real --callback http://127.0.0.1:3000/dingtalk
   dingbot emulator --config emulator.json --rate-limit 5/10s --penalty 30s
   DINGTALK_WEBHOOK=http://127.0.0.1:8787/robot/send?access_token=test-token dingbot send text hi
 
 Answers like DingTalk (errcodes, signing, keywords, rate limit, penalty); open the preview URL in a
 browser to see each message rendered. With no robot configured any access_token is accepted.
+App robots receive what people write (POST /api/chat) over Stream mode or an HTTP callback, and
+answer through the sessionWebhook. With no app robot configured it offers one:
+AppKey dingemulatorappkey, AppSecret emulator-app-secret-not-real, name bot, Stream mode.
 
 Usage:
-  dingbot emulator [--host <h>] [--port <n>] [--config <file>] [--token <t> [robot options]]… [options]
+  dingbot emulator [--host <h>] [--port <n>] [--config <file>] [--token <t> [robot options]]…
+                   [--app-key <AppKey> --app-secret <AppSecret> [app options]]… [options]
 
 Robots: each --token starts one; the robot options after it describe it, up to the next --token.
   --token <token>        a robot with this access token
@@ -247,17 +255,24 @@ Robots: each --token starts one; the robot options after it describe it, up to t
   --ip-allow <ip|cidr>   its IP allow-list, repeatable
   --state <state>        active | disabled | dissolved | gone         [default: active]
 
+App robots: each --app-key starts one; the app options after it describe it, up to the next --app-key.
+  --app-key <AppKey>     an app robot with this AppKey (clientId)
+  --app-secret <secret>  its AppSecret (required)
+  --robot-code <code>    its robotCode                                [default: the AppKey]
+  --app-name <name>      the name people @                            [default: bot, then the robotCode]
+  --callback <url>       HTTP mode: POST messages to this http(s) URL [default: Stream mode]
+
 Options:
   --host <host>          interface to bind                           [default: 127.0.0.1]
                          on loopback it answers only loopback Host names (DNS-rebinding guard);
                          on another address (e.g. 0.0.0.0, for containers) it answers any name
   --port <port>          port; 0 picks a free one                     [default: 8787]
-  --config <file>        JSON config: robots, rateLimit, penaltyMs, wording … (see @dingbot/emulator)
+  --config <file>        JSON config: robots, apps, groups, rateLimit … (see @dingbot/emulator)
   --rate-limit <n/dur>   e.g. 20/60s (DingTalk), or "off"              [default: 20/60s]
   --penalty <duration>   how long a robot stays throttled              [default: 10m]
   --wording <w>          errmsg wording: legacy | modern               [default: legacy]
   --quiet, -q            no request log on stderr
-  --json                 print the URLs as one JSON line when ready
+  --json                 print the URLs and robots as one JSON line when ready
 
 Exit codes: 0 stopped (Ctrl+C, SIGTERM) · 2 usage error · 3 bad option value or config file, port in use,
             or an address it cannot bind`;
@@ -293,6 +308,23 @@ written with mode 0600; dingbot warns when others can read it.
 
 Exit codes: 0 done · 2 usage error · 3 a value or the config file is wrong (nothing written)`;
 
+const RELAY = `dingbot relay — the gateway Alertmanager, Grafana, CI and scripts post to (@dingbot/relay)
+
+Examples:
+  dingbot relay --config relay.yml                 listen on 127.0.0.1:8060
+  dingbot relay check relay.yml                    validate, and print what each route would send
+  dingbot relay --config config.yml --dry-run      a prometheus-webhook-dingtalk file, used unchanged; post nothing
+
+Usage:
+  dingbot relay --config <file> [--host <h>] [--port <n>] [--dry-run]
+  dingbot relay check <file>
+
+Every request is stored (SQLite, fsync'd) before it is answered, then delivered paced, signed and never
+twice. SIGHUP reloads the config (a bad one is refused, the running one stays); SIGTERM stops gracefully.
+Config reference: packages/relay/README.md.
+
+Exit codes: 0 stopped cleanly or the config is valid · 2 usage error · 3 the config is wrong`;
+
 /**
  * The help text for a command line, e.g. `['send', 'text']`; the main help for anything unknown.
  * @example helpFor(['send', 'link'])
@@ -310,13 +342,15 @@ export function helpFor(words: readonly string[]): string {
       return EMULATOR;
     case 'config':
       return CONFIG;
+    case 'relay':
+      return RELAY;
     default:
       return MAIN;
   }
 }
 
 /** The commands `dingbot` knows (their modules load lazily in `run.ts`). */
-export const COMMAND_NAMES = ['send', 'sign', 'emulator', 'config'] as const;
+export const COMMAND_NAMES = ['send', 'sign', 'emulator', 'config', 'relay'] as const;
 
 /** An answer that needs no command module: help, version, or usage for no arguments. */
 export interface QuickAnswer {

@@ -30,12 +30,22 @@ export const oneShotFetch: FetchLike = async (url, init) => {
           reject(new TypeError(`unexpected redirect (HTTP ${status}): redirect mode is set to error`));
           return;
         }
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status, text: async () => text });
+        // The SDK reads the body itself, and stops past its bound (DingTalk answers in under 1 KB; a
+        // hostile or broken server could send hundreds of MB): hand it the stream, not a whole text.
+        resolve({
+          status,
+          body: response,
+          headers: {
+            get: (name: string) => {
+              const value = response.headers[name.toLowerCase()];
+              return typeof value === 'string' ? value : null;
+            },
+          },
+          text: async () => {
+            const chunks: Buffer[] = [];
+            for await (const chunk of response) chunks.push(chunk as Buffer);
+            return Buffer.concat(chunks).toString('utf8');
+          },
         });
       },
     );

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   sign: () => import('./commands/sign.js'),
   emulator: () => import('./commands/emulator.js'),
   config: () => import('./commands/config.js'),
+  relay: () => import('./commands/relay.js'),
 };
 
 /**

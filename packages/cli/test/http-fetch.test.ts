@@ -19,8 +19,9 @@ before(async () => {
     });
     req.on('end', () => {
       seen.push({ url: req.url ?? '', body, connection: req.headers.connection });
-      if (req.url?.includes('slow'))
-        return void setTimeout(() => res.end('{"errcode":0,"errmsg":"ok"}'), 500);
+      // Never answers: only the client's timeout ends the request.
+      if (req.url?.includes('slow')) return;
+      if (req.url?.includes('huge')) return void streamHuge(res);
       if (req.url?.includes('moved')) {
         res.writeHead(302, { location: 'http://127.0.0.1:1/elsewhere' });
         return void res.end();
@@ -37,7 +38,25 @@ after(() => {
   server.close();
 });
 
-const robot = (token: string, timeoutMs = 2000) =>
+/** A 200 MB `{"errcode":0,…}` answer, written as long as the client reads; counts what was written. */
+let hugeWritten = 0;
+function streamHuge(res: import('node:http').ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.write('{"errcode":0,"errmsg":"ok","pad":"');
+  const chunk = Buffer.alloc(64 * 1024, 'a');
+  const pump = () => {
+    while (hugeWritten < 200 * 1024 * 1024 && !res.destroyed) {
+      hugeWritten += chunk.length;
+      if (!res.write(chunk)) return void res.once('drain', pump);
+    }
+    if (!res.destroyed) res.end('"}');
+  };
+  res.on('close', () => res.destroy());
+  pump();
+}
+
+// A loaded machine may take seconds to answer: only the timeout test sets a short timeout.
+const robot = (token: string, timeoutMs = 600_000) =>
   new Robot({
     accessToken: token,
     baseUrl: base,
@@ -73,6 +92,14 @@ test('a redirect is refused, never followed (code REDIRECT)', async () => {
   seen.length = 0;
   assert.equal((await failure(robot('moved-token').text('x'))).code, 'REDIRECT');
   assert.equal(seen.length, 1);
+});
+
+test('an answer of any size is read only to the SDK’s bound, then refused as HTTP_ERROR', async () => {
+  hugeWritten = 0;
+  const error = await failure(robot('huge-token').text('x'));
+  assert.equal(error.code, 'HTTP_ERROR');
+  // The server stops once the client stopped reading: far less than the 200 MB it would send.
+  assert.ok(hugeWritten < 50 * 1024 * 1024, `${hugeWritten} bytes were written`);
 });
 
 test('a refused connection is a RequestError (code REQUEST_FAILED)', async () => {

@@ -149,6 +149,11 @@ export class EmulatorState {
     }
   }
 
+  /** Takes the next id of the record sequence (messages, attempts and app chats share it). */
+  nextRecordId(): number {
+    return ++this.#seq;
+  }
+
   /** Records a message an app robot posted (sessionWebhook, callback answer, OpenAPI send). */
   recordAppMessage(fields: Omit<MessageRecord, 'id'>): MessageRecord {
     const record: MessageRecord = { id: ++this.#seq, ...fields };

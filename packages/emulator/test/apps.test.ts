@@ -414,6 +414,26 @@ describe('/api/chat, sessionWebhook and records (no connection: the message wait
     assert.deepEqual(state.apps.chats()[0]?.replies, [reply.id]);
   });
 
+  test('a chat record takes its place in the record sequence, before its reply, after earlier records', async () => {
+    const { app } = make();
+    const first = await post(app, '/api/chat', { robot: 'deploy', text: '@deploy one' });
+    const session = new URL(first.json['sessionWebhook'] as string);
+    await post(app, session.pathname + session.search, { msgtype: 'text', text: { content: 'a' } });
+    await post(app, '/api/chat', { robot: 'deploy', text: '@deploy two' });
+    const { chats } = (await (await app.request('/api/chats')).json()) as { chats: Json[] };
+    const { messages } = (await (await app.request('/api/messages')).json()) as { messages: Json[] };
+    const ids = [chats[0]?.['id'], messages[0]?.['id'], chats[1]?.['id']];
+    assert.ok(
+      ids.every((id) => typeof id === 'number'),
+      JSON.stringify(ids),
+    );
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => (a as number) - (b as number)),
+    );
+    assert.equal(new Set(ids).size, 3);
+  });
+
   test('sessionWebhook refuses like /robot/send, and answers 300001 session 不存在 after expiry', async () => {
     const { app, state, time } = make();
     const { json } = await post(app, '/api/chat', { robot: 'deploy', text: '@deploy hi' });
@@ -674,7 +694,7 @@ describe('app robots: config file, events, logs, open-ended input', () => {
     while (!text.includes('event: app'))
       text += decoder.decode((await reader.read()).value, { stream: true });
     await reader.cancel();
-    assert.match(text, /event: chat\ndata: \{"msgId":"msg/);
+    assert.match(text, /event: chat\ndata: \{"id":1,"msgId":"msg/);
     assert.match(text, /event: message\ndata: \{[^\n]*"inReplyTo":"msg/);
     assert.match(text, /event: app\ndata: \{"name":"deploy"[^\n]*"duplicate":true/);
   });

@@ -518,6 +518,10 @@ const ALLOWED_TAGS = new Set([
   'pre',
   'time',
   'code',
+  'button',
+  'dl',
+  'dt',
+  'dd',
 ]);
 const ALLOWED_ATTRIBUTES = new Set([
   'class',
@@ -534,6 +538,9 @@ const ALLOWED_ATTRIBUTES = new Set([
   'data-robot',
   'data-id',
   'aria-hidden',
+  'type',
+  'data-msgid',
+  'aria-expanded',
 ]);
 
 class FakeText {
@@ -824,6 +831,138 @@ describe('renderer', () => {
       }),
       { numRuns: 500 },
     );
+    const chat = fc.record({
+      id: value,
+      msgId: value,
+      robot: value,
+      text: value,
+      createdAt: value,
+      direct: fc.anything(),
+      pending: fc.anything(),
+      ackedAt: value,
+      message: fc.oneof(
+        fc.record({ senderNick: value, conversationTitle: value, sessionWebhook: value }),
+        fc.anything(),
+      ),
+      deliveries: fc.array(
+        fc.oneof(
+          fc.record({ at: value, transport: value, reason: value, status: value, body: value, error: value }),
+          fc.anything(),
+        ),
+      ),
+      acks: fc.array(fc.oneof(fc.record({ code: value, withheld: fc.anything() }), fc.anything())),
+      replies: fc.array(value),
+    });
+    fc.assert(
+      fc.property(fc.oneof(chat, fc.anything()), (input) => {
+        assertSafe(renderer.renderChat(input) as FakeElement);
+        assertSafe(renderer.renderExchange(input) as FakeElement);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('app robot exchanges', () => {
+  const at = Date.UTC(2026, 0, 1, 9, 0, 0);
+  const session = 'http://127.0.0.1:8787/robot/sendBySession?session=AbCdEfGhIjKlMnOpQrStUvWx';
+  const chat = (extra: object = {}) => ({
+    id: 4,
+    msgId: 'msgA1',
+    robot: 'bot',
+    robotCode: 'dingcode',
+    conversationId: 'cidOps',
+    sender: 'u1',
+    direct: false,
+    text: '@bot ping',
+    createdAt: at,
+    message: {
+      senderNick: 'Li Lei',
+      conversationTitle: 'Ops',
+      sessionWebhook: session,
+      sessionWebhookExpiredTime: at + 5_400_000,
+    },
+    deliveries: [{ at, transport: 'stream', connectionId: 'conn1', messageId: 'mid1', reason: 'first' }],
+    acks: [{ at: at + 12, code: 200, connectionId: 'conn1', withheld: false }],
+    ackedAt: at + 12,
+    pending: false,
+    replies: [5],
+    ...extra,
+  });
+
+  test("a member's message: sender, group, the robot's @name highlighted, a summary and a details button", () => {
+    const item = renderer.renderChat(chat()) as FakeElement;
+    assertSafe(item);
+    assert.equal(item.one('robot-name').text, 'Li Lei');
+    assert.equal(item.one('msgtype').text, 'Ops');
+    assert.equal(item.one('bubble').text, '@bot ping');
+    assert.equal(item.one('mention').text, '@bot');
+    assert.equal(item.one('exchange-line').text, 'Stream · acked 12 ms · 1 replydetails');
+    assert.equal(item.one('details-toggle').attributes.get('data-msgid'), 'msgA1');
+    assert.equal(item.attributes.get('data-robot'), 'bot');
+  });
+
+  test('the summary says what went wrong: withheld acks, redelivery, HTTP status, waiting', () => {
+    const summary = (extra: object) =>
+      (renderer.renderChat(chat(extra)) as FakeElement).one('exchange-line').text.replace(/details$/, '');
+    assert.equal(
+      summary({
+        ackedAt: undefined,
+        acks: [{ at, code: 200, connectionId: 'c', withheld: true }],
+        deliveries: [
+          { at, transport: 'stream', reason: 'first' },
+          { at: at + 60_000, transport: 'stream', reason: 'redelivery' },
+        ],
+        replies: [],
+      }),
+      'Stream · acks withheld · delivered twice · no reply yet',
+    );
+    assert.equal(
+      summary({ deliveries: [{ at, transport: 'http', reason: 'first', status: 200 }], ackedAt: undefined }),
+      'HTTP 200 · 1 reply',
+    );
+    assert.equal(summary({ deliveries: [], pending: true }), 'waiting for a Stream connection');
+  });
+
+  test('details: transport, ack delay, redelivery, the session webhook shortened, replies', () => {
+    const panel = renderer.renderExchange(
+      chat({
+        deliveries: [
+          { at, transport: 'stream', connectionId: 'conn1', messageId: 'mid1', reason: 'first' },
+          {
+            at: at + 60_000,
+            transport: 'stream',
+            connectionId: 'conn2',
+            messageId: 'mid1',
+            reason: 'redelivery',
+          },
+        ],
+        ackedAt: at + 60_250,
+      }),
+    ) as FakeElement;
+    assertSafe(panel);
+    const facts = panel.all().filter((e) => e.tag === 'dt' || e.tag === 'dd');
+    const pairs = new Map<string, string>();
+    for (let i = 0; i + 1 < facts.length; i += 2) pairs.set(facts[i]?.text ?? '', facts[i + 1]?.text ?? '');
+    assert.match(pairs.get('delivered') ?? '', /^over Stream · connection conn1 · messageId mid1 · at /);
+    assert.match(pairs.get('redelivered') ?? '', /over Stream · connection conn2 .*no ack in time/);
+    assert.equal(pairs.get('ack'), 'acked after 60 s (code 200)');
+    assert.match(pairs.get('session webhook') ?? '', /^\/robot\/sendBySession\?session=AbCdEf… · expires /);
+    // The session is the reply's only credential: the page never shows it whole.
+    assert.ok(!panel.text.includes('AbCdEfGhIj'));
+    assert.equal(pairs.get('replies'), '#5');
+  });
+
+  test('a reply says how it was posted, with the details of the message it answers', () => {
+    const item = renderMessage({
+      ...message('text', { text: { content: 'pong' } }),
+      via: 'sessionWebhook',
+      inReplyTo: 'msgA1',
+    });
+    assertSafe(item);
+    assert.equal(item.one('exchange-line').text, 'via sessionWebhook · replydetails');
+    assert.equal(item.one('details-toggle').attributes.get('data-msgid'), 'msgA1');
+    assert.equal(renderMessage(message('text', { text: { content: 'x' } })).find('exchange-line').length, 0);
   });
 });
 

@@ -102,6 +102,9 @@ export async function runRelayCli(argv: readonly string[], io: RelayCliIo): Prom
     io.stderr(`dingbot relay: ${(error as Error).message}\n`);
     return 1;
   }
+  io.stderr(
+    `dingbot relay: listening on ${relay.url}${values['dry-run'] ? ' (dry run: posts nothing)' : ''}\n`,
+  );
   io.onStart?.(relay);
   if (stopRequested) stop();
   return finished;

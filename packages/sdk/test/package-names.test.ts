@@ -7,7 +7,7 @@ import { test } from 'node:test';
 const root = new URL('../../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
 
-const packages = ['sdk', 'cli', 'emulator', 'redis'] as const;
+const packages = ['sdk', 'cli', 'emulator', 'redis', 'relay', 'bot'] as const;
 
 test('every package is published under the @dingbot scope, the SDK as @dingbot/sdk', () => {
   for (const dir of packages) {

@@ -1,6 +1,14 @@
 import type { EmulatorOptions, RobotConfig, RobotState } from '@dingbot/emulator';
 import { type ParsedToken, parseCommand } from '../args.js';
 import { parseDuration, parseRate } from '../duration.js';
+import {
+  APP_OPTIONS,
+  appLine,
+  appListing,
+  appSecrets,
+  appsFromFlags,
+  flagAppError,
+} from '../emulator-apps.js';
 import { CLIError, ConfigError, OptionValueError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../run.js';
@@ -18,6 +26,7 @@ const OPTIONS = {
   'rate-limit': { type: 'string' },
   penalty: { type: 'string' },
   wording: { type: 'string' },
+  ...APP_OPTIONS,
   quiet: { type: 'boolean', short: 'q' },
   json: { type: 'boolean' },
 } as const;
@@ -27,7 +36,8 @@ const STATES: readonly RobotState[] = ['active', 'disabled', 'dissolved', 'gone'
 
 /**
  * `dingbot emulator`: runs `@dingbot/emulator` until SIGINT/SIGTERM (or the io's signal), printing the
- * preview URL and each robot's webhook URL. Robot secrets are never printed.
+ * preview URL, each webhook robot's URL and each app robot's AppKey, mode and gateway or callback URL.
+ * Robot secrets and AppSecrets are never printed.
  */
 export default async function emulator(args: string[], { io, out }: CommandContext): Promise<number> {
   const command = 'emulator';
@@ -36,12 +46,19 @@ export default async function emulator(args: string[], { io, out }: CommandConte
     throw new CLIError(`emulator: unexpected argument ${JSON.stringify(positionals[0])}`, { command });
   const flagRobots = robotsFromFlags(tokens);
   for (const robot of flagRobots) out.addSecret(robot.secret);
+  const flagApps = appsFromFlags(tokens);
+  for (const secret of appSecrets(flagApps)) out.addSecret(secret);
   const { loadEmulatorConfig, startEmulator } = await import('@dingbot/emulator');
   const options: EmulatorOptions = values.config === undefined ? {} : await loadEmulatorConfig(values.config);
   for (const robot of options.robots ?? []) out.addSecret(robot.secret);
+  for (const secret of appSecrets(options.apps ?? [])) out.addSecret(secret);
   if (values.host !== undefined) options.host = values.host;
   options.port = values.port === undefined ? (options.port ?? DEFAULT_PORT) : parsePort(values.port);
   if (flagRobots.length > 0) options.robots = [...(options.robots ?? []), ...flagRobots];
+  // The config file's app robots come first; with none anywhere the emulator offers its default one.
+  const firstFlagApp = options.apps?.length ?? 0;
+  if (flagApps.length > 0) options.apps = [...(options.apps ?? []), ...flagApps];
+  const defaultApp = options.apps === undefined;
   if (values['rate-limit'] !== undefined) {
     options.rateLimit =
       values['rate-limit'] === 'off' ? false : parseRate(values['rate-limit'], '--rate-limit');
@@ -58,9 +75,14 @@ export default async function emulator(args: string[], { io, out }: CommandConte
   if (!values.quiet && !out.json) options.log = (line) => out.err(out.style('dim', line));
 
   const handle = await startEmulator(options).catch((error: unknown) => {
-    throw listenError(error, options.host ?? '127.0.0.1', options.port ?? DEFAULT_PORT);
+    throw listenError(
+      flagAppError(error, flagApps, firstFlagApp),
+      options.host ?? '127.0.0.1',
+      options.port ?? DEFAULT_PORT,
+    );
   });
   const robots = handle.robots();
+  const apps = handle.apps();
   if (out.json) {
     out.printJson({
       url: handle.url,
@@ -74,6 +96,8 @@ export default async function emulator(args: string[], { io, out }: CommandConte
         keywords: r.keywords,
         state: r.state,
       })),
+      apps: apps.map((app) => appListing(app, handle.url, defaultApp)),
+      chatUrl: `${handle.url}/api/chat`,
     });
   } else {
     out.out(`${out.style('green', 'dingbot emulator', 'out')} listening on ${handle.url}`);
@@ -91,6 +115,14 @@ export default async function emulator(args: string[], { io, out }: CommandConte
       ].filter(Boolean);
       out.out(
         `webhook:  ${robot.webhookUrl}   (${robot.name}${notes.length > 0 ? `; ${notes.join('; ')}` : ''})`,
+      );
+    }
+    for (const app of apps) out.out(appLine(app, handle.url, defaultApp));
+    const first = apps[0];
+    if (first) {
+      const body = JSON.stringify({ robot: first.name, text: `@${first.name} ping` });
+      out.out(
+        `chat:     curl -s ${handle.url}/api/chat -H 'content-type: application/json' -d '${body.replaceAll("'", "'\\''")}'`,
       );
     }
     out.out('Press Ctrl+C to stop.');

@@ -31,6 +31,8 @@ export interface AppRecorder {
   readonly now: () => number;
   readonly events: EventHub;
   readonly log: LogQueue;
+  /** The next id of the record sequence shared by messages and attempts (a chat takes one too). */
+  nextRecordId(): number;
   recordAppMessage(record: Omit<MessageRecord, 'id'>): MessageRecord;
   recordAppAttempt(record: Omit<AttemptRecord, 'id'>): AttemptRecord;
 }
@@ -212,6 +214,7 @@ export class AppsHub {
     );
     const sessionWebhook = sessionWebhookUrl(baseUrl, session);
     const chat: ChatRecord = {
+      id: this.recorder.nextRecordId(),
       msgId,
       robot: app.name,
       robotCode: app.robotCode,

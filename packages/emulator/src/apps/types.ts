@@ -192,6 +192,11 @@ export interface DeliveryRecord {
 
 /** A message a member sent to an app robot, with everything that happened to it. */
 export interface ChatRecord {
+  /**
+   * Its place in the record sequence that numbers messages and attempts (`/api/messages` ids), so a
+   * timeline shows it before the replies it gets and after what was posted earlier.
+   */
+  id: number;
   /** The `msgId` in the delivered JSON. */
   msgId: string;
   /** The app robot's name. */

@@ -78,6 +78,36 @@ export const previewHtml = `<!doctype html>
 <div id="older" hidden><button id="load-older" type="button">Load older messages</button></div>
 <main id="timeline" aria-live="polite"></main>
 <div id="empty">No messages yet. POST a message to a robot's webhook URL and it shows up here.</div>
+<footer id="chatbox" hidden>
+  <div class="chat-row">
+    <label>Chat <select id="chat-group" aria-label="Group or 1:1 chat"></select></label>
+    <label>As <select id="chat-member" aria-label="Member who writes"></select></label>
+    <div class="chat-input">
+      <input id="chat-text" type="text" autocomplete="off" spellcheck="false" aria-label="Message"
+        aria-autocomplete="list" aria-controls="chat-complete" placeholder="@bot ping">
+      <ul id="chat-complete" role="listbox" aria-label="Mention" hidden></ul>
+    </div>
+    <button id="chat-send" type="button">Send</button>
+  </div>
+  <div class="chat-row chat-foot">
+    <span id="chat-hint" role="status"></span>
+    <details id="chaos">
+      <summary>Chaos</summary>
+      <div class="chaos-panel">
+        <label>Robot <select id="chaos-robot" aria-label="Chaos robot"></select></label>
+        <span id="chaos-info"></span>
+        <div class="chaos-buttons">
+          <button type="button" data-chaos="drop" title="Cut the robot's Stream sockets without a close frame (1006)">Drop connection</button>
+          <button type="button" data-chaos="disconnect" title="Send SYSTEM disconnect; the socket closes 10 s later">Disconnect</button>
+          <button type="button" data-chaos="withholdAcks" aria-pressed="false" title="Record acks but ignore them, so callbacks come again">Withhold acks</button>
+          <button type="button" data-chaos="duplicate" aria-pressed="false" title="Push every delivery twice at once">Deliver twice</button>
+          <button type="button" data-chaos="expireSessions" title="Every sessionWebhook of the robot expires now">Expire sessions now</button>
+          <button type="button" data-chaos="throttleOpenApi" title="OpenAPI sends answer send.too.fast for one window">Throttle OpenAPI</button>
+        </div>
+      </div>
+    </details>
+  </div>
+</footer>
 <noscript><p>The live preview needs JavaScript.</p></noscript>
 </body>
 </html>

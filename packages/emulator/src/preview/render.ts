@@ -34,6 +34,10 @@ export interface Renderer {
   renderMarkdown(text: unknown, into: MiniElement): string[];
   /** A small grey system line (date separators, "cleared"…). */
   renderSystemLine(text: string): MiniElement;
+  /** What a member wrote to an app robot (a `/api/chats` record), as the group shows it. */
+  renderChat(record: unknown): MiniElement;
+  /** The details of an exchange (a chat record): delivery, acks, redeliveries, session webhook, replies. */
+  renderExchange(record: unknown): MiniElement;
 }
 
 /** Builds the renderer. Self-contained: serialised into the browser script as it is. */
@@ -444,7 +448,168 @@ export function createRenderer(md: MarkdownSubset, doc: MiniDocument): Renderer 
         ),
       );
     }
+    const via = str(record['via']);
+    if (via !== '') {
+      const line = el('div', 'exchange-line', 'via ' + via);
+      const answered = str(record['inReplyTo']);
+      if (answered !== '') add(line, text(' · reply'), detailsButton(answered));
+      column.appendChild(line);
+    }
     return item;
+  }
+
+  // ---- app robot exchanges ----------------------------------------------------------------------
+
+  /** The button that opens an exchange's details; the page handles its clicks by `data-msgid`. */
+  function detailsButton(msgId: string): MiniElement {
+    const button = el('button', 'details-toggle', 'details');
+    button.setAttribute('type', 'button');
+    button.setAttribute('data-msgid', msgId);
+    button.setAttribute('aria-expanded', 'false');
+    return button;
+  }
+
+  function duration(ms: number): string {
+    if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+    return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  }
+
+  /** Where the exchange stands, in a few words: the line under a member's message. */
+  function exchangeSummary(chat: Dict): string {
+    const deliveries = list(chat['deliveries']).map(obj);
+    const first = deliveries[0];
+    if (chat['pending'] === true && !first) return 'waiting for a Stream connection';
+    if (!first) return 'not delivered yet';
+    const parts: string[] = [];
+    if (str(first['transport']) === 'http') {
+      const status = first['status'];
+      parts.push(
+        status === undefined
+          ? 'HTTP callback…'
+          : status === 0
+            ? 'HTTP callback failed'
+            : `HTTP ${str(status)}`,
+      );
+    } else {
+      parts.push('Stream');
+      const ackedAt = chat['ackedAt'];
+      const at = first['at'];
+      if (typeof ackedAt === 'number' && typeof at === 'number')
+        parts.push('acked ' + duration(ackedAt - at));
+      else if (list(chat['acks']).length > 0) parts.push('acks withheld');
+      else parts.push('not acked');
+    }
+    const again = deliveries.length - 1;
+    if (again > 0) parts.push(again === 1 ? 'delivered twice' : `delivered ${again + 1}×`);
+    const replies = list(chat['replies']).length;
+    parts.push(replies === 0 ? 'no reply yet' : replies === 1 ? '1 reply' : `${replies} replies`);
+    return parts.join(' · ');
+  }
+
+  function renderChat(input: unknown): MiniElement {
+    const chat = obj(input);
+    const message = obj(chat['message']);
+    const robot = str(chat['robot']);
+    const sender = str(message['senderNick']) || str(chat['sender']) || '(unknown member)';
+    const item = el('article', 'msg msg-chat');
+    item.setAttribute('data-robot', robot);
+    item.setAttribute('data-id', str(chat['id']));
+    const column = el('div', 'msg-body');
+    add(item, avatar(sender), column);
+    const where =
+      chat['direct'] === true
+        ? '1:1 with ' + robot
+        : str(message['conversationTitle']) || str(chat['conversationId']);
+    column.appendChild(meta(sender, chat['createdAt'], where));
+    const bubble = el('div', 'bubble text member');
+    // The robot's own @name is what DingTalk highlights; members @-ed by name are in atUsers.
+    renderText(str(chat['text']), robot === '' ? [] : [robot], false, bubble);
+    column.appendChild(bubble);
+    const line = el('div', 'exchange-line', exchangeSummary(chat));
+    line.appendChild(detailsButton(str(chat['msgId'])));
+    column.appendChild(line);
+    return item;
+  }
+
+  function row(into: MiniElement, label: string, ...values: (string | MiniElement)[]): void {
+    const term = el('dt', '', label);
+    const value = el('dd');
+    for (const part of values) value.appendChild(typeof part === 'string' ? text(part) : part);
+    add(into, term, value);
+  }
+
+  /** A sessionWebhook as the page shows it: the path and the first characters of the session. */
+  function sessionLabel(url: string): string {
+    const match = /[?&]session=([^&]*)/.exec(url);
+    const session = match ? (match[1] ?? '') : '';
+    return '/robot/sendBySession?session=' + session.slice(0, 6) + (session.length > 6 ? '…' : '');
+  }
+
+  function renderExchange(input: unknown): MiniElement {
+    const chat = obj(input);
+    const message = obj(chat['message']);
+    const panel = el('div', 'exchange');
+    panel.setAttribute('data-msgid', str(chat['msgId']));
+    const details = el('dl', 'exchange-facts');
+    row(details, 'message', str(chat['msgId']));
+    const deliveries = list(chat['deliveries']).map(obj);
+    if (deliveries.length === 0)
+      row(details, 'delivered', chat['pending'] === true ? 'waiting for a Stream connection' : 'not yet');
+    deliveries.forEach((delivery, index) => {
+      const reason = str(delivery['reason']);
+      const label = index === 0 ? 'delivered' : reason === 'duplicate' ? 'duplicate' : 'redelivered';
+      const parts: string[] = [];
+      if (str(delivery['transport']) === 'http') {
+        parts.push('over HTTP callback');
+        const status = delivery['status'];
+        if (status !== undefined)
+          parts.push(status === 0 ? 'failed: ' + str(delivery['error']) : 'HTTP ' + str(status));
+      } else {
+        parts.push('over Stream');
+        if (str(delivery['connectionId'])) parts.push('connection ' + str(delivery['connectionId']));
+        if (str(delivery['messageId'])) parts.push('messageId ' + str(delivery['messageId']));
+      }
+      if (reason === 'redelivery') parts.push('no ack in time');
+      if (reason === 'duplicate') parts.push('chaos: deliver twice');
+      parts.push('at ' + clock(delivery['at']));
+      row(details, label, parts.join(' · '));
+      const body = str(delivery['body']);
+      if (body !== '') row(details, 'answer body', el('code', 'exchange-body', body));
+    });
+    if (deliveries.some((delivery) => str(delivery['transport']) !== 'http')) {
+      const acks = list(chat['acks']).map(obj);
+      const ackedAt = chat['ackedAt'];
+      const firstAt = deliveries[0]?.['at'];
+      if (typeof ackedAt === 'number' && typeof firstAt === 'number') {
+        row(details, 'ack', `acked after ${duration(ackedAt - firstAt)} (code 200)`);
+      } else {
+        row(details, 'ack', 'not acked');
+      }
+      const withheld = acks.filter((ack) => ack['withheld'] === true).length;
+      if (withheld > 0)
+        row(
+          details,
+          'withheld',
+          `${withheld} ack${withheld === 1 ? '' : 's'} ignored (chaos: withhold acks)`,
+        );
+      const failed = acks.filter((ack) => ack['withheld'] !== true && ack['code'] !== 200).length;
+      if (failed > 0) row(details, 'failed acks', `${failed} with a code other than 200`);
+    }
+    const webhook = str(message['sessionWebhook']);
+    if (webhook !== '') {
+      const expires = message['sessionWebhookExpiredTime'];
+      row(
+        details,
+        'session webhook',
+        el('code', 'exchange-session', sessionLabel(webhook)),
+        typeof expires === 'number' ? ' · expires ' + clock(expires) : '',
+      );
+    }
+    const replies = list(chat['replies'])
+      .map(str)
+      .filter((id) => id !== '');
+    row(details, 'replies', replies.length === 0 ? 'none yet' : replies.map((id) => '#' + id).join(', '));
+    return add(panel, details);
   }
 
   function renderAttempt(input: unknown): MiniElement {
@@ -473,5 +638,5 @@ export function createRenderer(md: MarkdownSubset, doc: MiniDocument): Renderer 
     return el('div', 'system', value);
   }
 
-  return { renderMessage, renderAttempt, renderMarkdown, renderSystemLine };
+  return { renderMessage, renderAttempt, renderMarkdown, renderSystemLine, renderChat, renderExchange };
 }

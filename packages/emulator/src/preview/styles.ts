@@ -162,4 +162,47 @@ span.feed-banner { display: flex; }
 .robot-name, .refused-robot, .msgtype { display: inline-block; max-width: 24em; overflow: hidden;
   text-overflow: ellipsis; white-space: nowrap; vertical-align: bottom; }
 #robot { max-width: 16em; }
+/* The chat box: a member of a group writes to its app robots. */
+body.with-chatbox { padding-bottom: 120px; }
+#chaos[open] { flex-basis: 100%; }
+#chatbox {
+  position: fixed; left: 0; right: 0; bottom: 0; z-index: 10; background: #fff; border-top: 1px solid var(--line);
+  box-shadow: 0 -1px 3px rgba(0,0,0,.04); padding: 8px 18px;
+}
+.chat-row { max-width: 860px; margin: 0 auto; display: flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; }
+.chat-row label { color: var(--muted); display: flex; align-items: center; gap: 6px; }
+.chat-row select { max-width: 12em; }
+.chat-input { position: relative; flex: 1 1 260px; min-width: 200px; display: flex; }
+#chat-text { flex: 1; min-width: 0; border: 1px solid #d0d3d9; border-radius: 6px; padding: 5px 10px; background: #fff; color: var(--text); }
+#chat-text:focus { outline: 2px solid #b3dbff; border-color: var(--blue); }
+#chat-send { background: var(--blue); border-color: var(--blue); color: #fff; }
+#chat-send:hover:not(:disabled) { background: var(--blue-dark); color: #fff; }
+#chat-complete {
+  position: absolute; left: 0; bottom: calc(100% + 4px); margin: 0; padding: 4px 0; list-style: none; min-width: 200px;
+  background: #fff; border: 1px solid #d0d3d9; border-radius: 6px; box-shadow: 0 4px 12px rgba(0,0,0,.12);
+}
+#chat-complete li { padding: 3px 12px; cursor: pointer; display: flex; justify-content: space-between; gap: 12px; unicode-bidi: isolate; }
+#chat-complete li.active { background: #e8f3ff; color: var(--blue-dark); }
+#chat-complete small { color: var(--muted); }
+.chat-foot { margin-top: 4px; font-size: 12px; align-items: flex-start; }
+#chat-hint { flex: 1; color: var(--muted); min-height: 1.5em; overflow-wrap: anywhere; unicode-bidi: isolate; }
+#chat-hint.error { color: var(--red); }
+#chaos summary { cursor: pointer; color: var(--muted); }
+#chaos[open] summary { color: var(--text); }
+.chaos-panel { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; margin-top: 6px; }
+#chaos-info { color: var(--muted); }
+.chaos-buttons { display: flex; flex-wrap: wrap; gap: 6px; }
+.chaos-buttons button { font-size: 12px; padding: 2px 8px; }
+.chaos-buttons button[aria-pressed="true"] { background: var(--amber-bg); border-color: #ffb938; color: var(--amber); }
+
+.msg-chat .bubble.member { background: #e8f3ff; }
+.exchange-line { font-size: 12px; color: var(--muted); display: flex; flex-wrap: wrap; gap: 6px; align-items: baseline; }
+.details-toggle { font-size: 11.5px; padding: 0 6px; border-radius: 4px; color: var(--blue); border-color: #b3dbff; }
+.details-toggle[aria-expanded="true"] { background: #e8f3ff; }
+.exchange { font-size: 12px; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 6px 10px; max-width: 100%; }
+.exchange-facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; }
+.exchange-facts dt { color: var(--muted); }
+.exchange-facts dd { margin: 0; overflow-wrap: anywhere; unicode-bidi: isolate; }
+.exchange code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 11.5px; }
+.exchange-body { white-space: pre-wrap; }
 `;

@@ -12,7 +12,7 @@ import {
   type TemplateLimits,
   type TemplateProblem,
 } from '../render/liquid.js';
-import { checkMessage, composeMessage, loadTemplate, type RenderResult } from '../render/renderer.js';
+import { composeChecked, composeMessage, loadTemplate, type RenderResult } from '../render/renderer.js';
 import { engineFor } from '../render/shared-engine.js';
 import type { RouteConfig, TemplateRef } from '../routing/routes.js';
 
@@ -104,16 +104,14 @@ export async function renderHook(
     if ('problem' in out) problem = out.problem;
     else {
       const own: string[] = [];
-      const message = composeMessage(
+      const made = composeChecked(
         options.type,
         { title: out.title ?? options.name, body: out.body.trim(), buttons: [] },
         mentions,
         own,
       );
-      const bad =
-        out.body.trim() === '' ? { reason: 'the template rendered nothing' } : checkMessage(message);
-      if (!bad) return { message, warnings: [...out.warnings, ...own] };
-      problem = bad;
+      if ('message' in made) return { message: made.message, warnings: [...out.warnings, ...own] };
+      problem = made.problem;
     }
   }
   const fallback: RenderResult['fallback'] = {

@@ -26,7 +26,6 @@ import {
   mentionsVariable,
   type TemplateEngine,
   type TemplateLimits,
-  type TemplateOutput,
   type TemplateProblem,
 } from './liquid.js';
 import { engineFor } from './shared-engine.js';
@@ -197,6 +196,27 @@ export function composeMessage(
   return insertMentions(markdown(parts.title, body, hasMentions ? { at } : {}));
 }
 
+/**
+ * The message a template's output makes, or why it cannot be sent: nothing rendered, a field the
+ * SDK's builders refuse (a blank title, say), DingTalk's shape or its 20 000 bytes.
+ */
+export function composeChecked(
+  type: RouteConfig['type'],
+  parts: { title: string; body: string; buttons: ButtonInput[] },
+  mentions: Mentions,
+  warnings: string[],
+): { message: Message } | { problem: TemplateProblem } {
+  if (parts.body.trim() === '') return { problem: { reason: 'the template rendered nothing' } };
+  let message: Message;
+  try {
+    message = composeMessage(type, parts, mentions, warnings);
+  } catch (error) {
+    return { problem: { reason: `the template's message is not valid: ${(error as Error).message}` } };
+  }
+  const bad = checkMessage(message);
+  return bad ? { problem: bad } : { message };
+}
+
 /** Checks a message a template produced: DingTalk's shape, not empty, not over 20 000 bytes. */
 export function checkMessage(message: Message): TemplateProblem | undefined {
   try {
@@ -253,18 +273,15 @@ export function createRenderer(options: RendererOptions): Renderer {
         const out = await engine.render(loaded.source, scope, helpers);
         if (!('problem' in out)) {
           const templateWarnings: string[] = [];
-          const message = fromTemplate(
-            out,
+          const made = composeChecked(
             route.type,
-            built.title,
-            built.buttons,
+            { title: out.title ?? built.title, body: out.body.trim(), buttons: built.buttons },
             mentions,
             templateWarnings,
           );
-          const bad =
-            out.body.trim() === '' ? { reason: 'the template rendered nothing' } : checkMessage(message);
-          if (!bad) return { message, warnings: [...out.warnings, ...templateWarnings] };
-          problem = bad;
+          if ('message' in made)
+            return { message: made.message, warnings: [...out.warnings, ...templateWarnings] };
+          problem = made.problem;
         } else problem = out.problem;
       }
       const fallback: RenderResult['fallback'] = {
@@ -279,20 +296,4 @@ export function createRenderer(options: RendererOptions): Renderer {
 
 function peopleOf(options: RendererOptions): { people?: PeopleConfig } {
   return options.people ? { people: options.people } : {};
-}
-
-function fromTemplate(
-  out: TemplateOutput,
-  type: RouteConfig['type'],
-  defaultTitle: string,
-  buttons: ButtonInput[],
-  mentions: Mentions,
-  warnings: string[],
-): Message {
-  return composeMessage(
-    type,
-    { title: out.title ?? defaultTitle, body: out.body.trim(), buttons },
-    mentions,
-    warnings,
-  );
 }

@@ -10,7 +10,8 @@ import type { KeywordPlacement } from '../messages/prepare.js';
 /** Which robot to post as: the webhook URL as DingTalk shows it, or the access token alone. */
 export interface RobotTarget {
   /**
-   * The webhook URL exactly as DingTalk shows it. Give this or `accessToken`.
+   * The webhook URL exactly as DingTalk shows it. Give this or `accessToken`. A received message's
+   * `sessionWebhook` (`…/robot/sendBySession?session=…`) works too: replies then go to that chat.
    * @default undefined
    * @example 'https://oapi.dingtalk.com/robot/send?access_token=6a1c…'
    */
@@ -360,7 +361,10 @@ function resolveTarget(
         secrets,
       );
     }
-    const token = parsed.searchParams.get('access_token');
+    // A callback's sessionWebhook (`/robot/sendBySession?session=…`) carries its credential as `session`.
+    const token =
+      parsed.searchParams.get('access_token') ??
+      (/\/robot\/sendBySession\/?$/.test(parsed.pathname) ? parsed.searchParams.get('session') : null);
     if (!token) {
       throw new OptionsError(
         'webhook',
