@@ -151,8 +151,8 @@ describe('the error-code table', () => {
     assert.equal(shouldRetry(new Error('not ours')), false);
   });
 
-  test('both READMEs list every code', () => {
-    for (const readme of ['../README.md', '../../../README.md']) {
+  test('the READMEs (the SDK one, the root one and its Chinese twin) list every code', () => {
+    for (const readme of ['../README.md', '../../../README.md', '../../../README.zh-CN.md']) {
       const text = readFileSync(new URL(readme, import.meta.url), 'utf8');
       const missing = Object.keys(ERROR_CODES).filter((code) => !text.includes(`\`${code}\``));
       assert.deepEqual(missing, [], readme);
