@@ -1,5 +1,9 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { closest } from '@dingbot/sdk';
 import { CLIError } from './errors.js';
+
+/** The name closest to a mistyped one, for "did you mean": the SDK's, so both suggest alike. */
+export { closest };
 
 /** A command's options, as `node:util` `parseArgs` takes them. */
 export type OptionTable = NonNullable<ParseArgsConfig['options']>;
@@ -95,36 +99,6 @@ function parseError(message: string, command: string, names: readonly string[]):
   }
   // Anything else: Node's first sentence.
   return new CLIError(message.split(/\.(?:\s|$)/)[0]!, { command });
-}
-
-/** The name closest to a mistyped one (edit distance ≤ 2, or a prefix), if any. */
-export function closest(word: string, names: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const name of names) {
-    const distance = name.startsWith(word) && word.length >= 3 ? 1 : editDistance(word, name);
-    if (distance < bestDistance) {
-      best = name;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 function shellQuote(text: string): string {
