@@ -8,6 +8,7 @@ import { markdown, text } from '@dingbot/sdk';
 import { SqliteLimiterStore } from '../src/outbox/limiter.js';
 import { SqliteOutbox } from '../src/outbox/sqlite.js';
 import { type Logger, RobotSender, type SenderTarget } from '../src/sender/sender.js';
+import { until } from './helpers.js';
 
 const quiet: Logger = { info() {}, warn() {}, error() {} };
 const dbPath = () => join(mkdtempSync(join(tmpdir(), 'relay-sender-')), 'relay.db');
@@ -19,15 +20,6 @@ function occurrences(emulator: EmulatorHandle, token: string): number {
     const body = p.text?.content ?? p.markdown?.text ?? '';
     return n + body.split(token).length - 1;
   }, 0);
-}
-
-/** Polls until `check` holds; the bound is generous and only ends a stuck test. */
-async function until(check: () => boolean | Promise<boolean>, what: string, boundMs = 60_000): Promise<void> {
-  const deadline = Date.now() + boundMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`gave up waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 const emulators: EmulatorHandle[] = [];

@@ -96,9 +96,9 @@ for (const locale of ['zh-CN', 'en'] as const) {
       const page: Page = await browser.newPage({ viewport: { width: 900, height: 900 } });
       try {
         await page.goto(`${emulator.url}/`);
-        await page.locator('#status.live').waitFor({ timeout: 10_000 });
+        await page.locator('#status.live').waitFor({ timeout: 120_000 });
         const records = emulator.messages({ robot: locale });
-        await page.locator(`[data-key="m${records.at(-1)!.id}"]`).waitFor({ timeout: 10_000 });
+        await page.locator(`[data-key="m${records.at(-1)!.id}"]`).waitFor({ timeout: 120_000 });
         if (screenshotDir) {
           // One picture per message, named after what it shows.
           mkdirSync(screenshotDir, { recursive: true });

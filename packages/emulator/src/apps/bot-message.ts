@@ -45,37 +45,8 @@ export function strippedContent(text: string, robotName: string): string {
 export function botMessage(input: BotMessageInput): Record<string, unknown> {
   const { app, group, sender, text } = input;
   const chatbotUserId = dingtalkId(`robot:${app.robotCode}`);
-  if ('direct' in group) {
-    // 1:1: every message reaches the robot, nobody is @-ed, the text arrives whole.
-    return {
-      conversationId: group.direct,
-      atUsers: [],
-      chatbotCorpId: appDefaults.corpId,
-      chatbotUserId,
-      msgId: input.msgId,
-      senderNick: sender.name,
-      isAdmin: sender.admin,
-      senderStaffId: sender.staffId,
-      sessionWebhookExpiredTime: input.sessionWebhookExpiredTime,
-      createAt: input.createAt,
-      senderCorpId: appDefaults.corpId,
-      conversationType: '1',
-      senderId: dingtalkId(`user:${sender.staffId}`),
-      isInAtList: false,
-      sessionWebhook: input.sessionWebhook,
-      text: { content: text },
-      robotCode: app.robotCode,
-      msgtype: 'text',
-    };
-  }
-  const atUsers: { dingtalkId: string; staffId?: string }[] = [{ dingtalkId: chatbotUserId }];
-  for (const member of group.members) {
-    if (text.includes(`@${member.name}`))
-      atUsers.push({ dingtalkId: dingtalkId(`user:${member.staffId}`), staffId: member.staffId });
-  }
-  return {
-    conversationId: group.id,
-    atUsers,
+  // What every delivered message carries, 1:1 or group.
+  const common = {
     chatbotCorpId: appDefaults.corpId,
     chatbotUserId,
     msgId: input.msgId,
@@ -85,13 +56,34 @@ export function botMessage(input: BotMessageInput): Record<string, unknown> {
     sessionWebhookExpiredTime: input.sessionWebhookExpiredTime,
     createAt: input.createAt,
     senderCorpId: appDefaults.corpId,
-    conversationType: '2',
     senderId: dingtalkId(`user:${sender.staffId}`),
-    conversationTitle: group.title,
-    isInAtList: true,
     sessionWebhook: input.sessionWebhook,
-    text: { content: strippedContent(text, app.name) },
     robotCode: app.robotCode,
     msgtype: 'text',
+  };
+  if ('direct' in group) {
+    // 1:1: every message reaches the robot, nobody is @-ed, the text arrives whole.
+    return {
+      ...common,
+      conversationId: group.direct,
+      atUsers: [],
+      conversationType: '1',
+      isInAtList: false,
+      text: { content: text },
+    };
+  }
+  const atUsers: { dingtalkId: string; staffId?: string }[] = [{ dingtalkId: chatbotUserId }];
+  for (const member of group.members) {
+    if (text.includes(`@${member.name}`))
+      atUsers.push({ dingtalkId: dingtalkId(`user:${member.staffId}`), staffId: member.staffId });
+  }
+  return {
+    ...common,
+    conversationId: group.id,
+    atUsers,
+    conversationType: '2',
+    conversationTitle: group.title,
+    isInAtList: true,
+    text: { content: strippedContent(text, app.name) },
   };
 }

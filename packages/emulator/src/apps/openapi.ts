@@ -8,6 +8,13 @@ import { jsonObject, missingParameter, openApiError } from './openapi-errors.js'
 
 type Json = Record<string, unknown>;
 
+/** `title`, `text` and `actionTitle<i>`/`actionURL<i>` for each of `n` buttons (sampleActionCard2–5). */
+function actionCardKeys(n: number): readonly string[] {
+  const keys = ['title', 'text'];
+  for (let i = 1; i <= n; i++) keys.push(`actionTitle${i}`, `actionURL${i}`);
+  return keys;
+}
+
 /** Required msgParam fields of each msgKey (DingTalk's robot message templates). */
 const MSG_KEYS: Record<string, readonly string[]> = {
   sampleText: ['content'],
@@ -15,43 +22,10 @@ const MSG_KEYS: Record<string, readonly string[]> = {
   sampleImageMsg: ['photoURL'],
   sampleLink: ['text', 'title', 'messageUrl'],
   sampleActionCard: ['title', 'text', 'singleTitle', 'singleURL'],
-  sampleActionCard2: ['title', 'text', 'actionTitle1', 'actionURL1', 'actionTitle2', 'actionURL2'],
-  sampleActionCard3: [
-    'title',
-    'text',
-    'actionTitle1',
-    'actionURL1',
-    'actionTitle2',
-    'actionURL2',
-    'actionTitle3',
-    'actionURL3',
-  ],
-  sampleActionCard4: [
-    'title',
-    'text',
-    'actionTitle1',
-    'actionURL1',
-    'actionTitle2',
-    'actionURL2',
-    'actionTitle3',
-    'actionURL3',
-    'actionTitle4',
-    'actionURL4',
-  ],
-  sampleActionCard5: [
-    'title',
-    'text',
-    'actionTitle1',
-    'actionURL1',
-    'actionTitle2',
-    'actionURL2',
-    'actionTitle3',
-    'actionURL3',
-    'actionTitle4',
-    'actionURL4',
-    'actionTitle5',
-    'actionURL5',
-  ],
+  sampleActionCard2: actionCardKeys(2),
+  sampleActionCard3: actionCardKeys(3),
+  sampleActionCard4: actionCardKeys(4),
+  sampleActionCard5: actionCardKeys(5),
   sampleActionCard6: ['title', 'text', 'buttonTitle1', 'buttonUrl1', 'buttonTitle2', 'buttonUrl2'],
   sampleAudio: ['mediaId', 'duration'],
   sampleFile: ['mediaId', 'fileName', 'fileType'],
