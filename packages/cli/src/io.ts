@@ -1,3 +1,5 @@
+import { isatty } from 'node:tty';
+import { exitOnBrokenPipe } from './pipe.js';
 /** Where output goes: stdout or stderr of the process, or a test double. */
 export interface CliStream {
   write(chunk: string): unknown;
@@ -18,17 +20,42 @@ export interface CliIO {
 }
 
 /**
- * The real process's streams and environment. stdin is looked up when first read: creating it loads a
- * dozen modules (file streams, readline) that a `send` with a text argument never needs.
+ * The real process's streams and environment, each created when first used: `process.stdout` and
+ * `process.stderr` on a pipe build a socket stream (about 1.5 ms of a `send`'s start), which a quiet
+ * `send` that succeeds never writes to, and stdin loads a dozen modules (file streams, readline)
+ * that a `send` with a text argument never needs. Whether a stream is a terminal is asked of the
+ * file descriptor, without creating the stream.
  */
 export function processIO(): CliIO {
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: lazyStream(1),
+    stderr: lazyStream(2),
     get stdin() {
       return process.stdin;
     },
     env: process.env,
+  };
+}
+
+/**
+ * stdout (1) or stderr (2), created on the first write. A reader that stops early
+ * (`dingbot send --help | head -3`) is not an error: a broken pipe ends the process quietly.
+ */
+function lazyStream(fd: 1 | 2): CliStream {
+  let stream: NodeJS.WriteStream | undefined;
+  let tty: boolean | undefined;
+  return {
+    write(chunk: string) {
+      if (stream === undefined) {
+        stream = fd === 1 ? process.stdout : process.stderr;
+        exitOnBrokenPipe(stream);
+      }
+      return stream.write(chunk);
+    },
+    get isTTY() {
+      tty ??= stream?.isTTY ?? isatty(fd);
+      return tty;
+    },
   };
 }
 
