@@ -11,6 +11,10 @@ import type { Outbox } from '../outbox/outbox.js';
 import { resolveMentions } from '../people/people.js';
 import { type RouteConfig, routingLabels } from '../routing/routes.js';
 import type { Logger } from '../sender/sender.js';
+import { mountPage } from '../ui/page.js';
+import { consoleAuths, robotSummary } from './console.js';
+import { playgroundInfo, runPlayground } from './playground.js';
+import { renderForRoutes } from './render-path.js';
 import type { RelayRuntime } from './runtime.js';
 import { checkAuth, checkGithubSignature, checkGrafanaSignature, safeEqual } from './verify.js';
 
@@ -151,18 +155,8 @@ export function createRelayApp(initial: RelayRuntime, deps: RelayDeps): RelayApp
   const renderNotification = async (n: AlertNotification, forced: RouteConfig | undefined) => {
     const routes = forced ? [forced] : runtime.route(routingLabels(n));
     const messages: OutgoingMessage[] = [];
-    for (const route of routes) {
-      const mentions = resolveMentions(
-        {
-          people: runtime.config.people,
-          ...(runtime.config.mentions ? { mentions: runtime.config.mentions } : {}),
-        },
-        n.alerts.map((a) => a.labels),
-        route,
-        now(),
-      );
+    for (const { route, mentions, rendered } of await renderForRoutes(runtime, n, routes, now())) {
       for (const warning of mentions.warnings) deps.log.warn({ route: route.name }, warning);
-      const rendered = await runtime.renderer.renderAlerts(n, route, mentions);
       if (rendered.fallback) {
         deps.metrics.templateErrors.inc({ route: route.name });
         deps.log.warn({ route: route.name, ...rendered.fallback }, 'template failed: built-in template used');
@@ -386,6 +380,27 @@ export function createRelayApp(initial: RelayRuntime, deps: RelayDeps): RelayApp
     return result.ok ? c.json({ status: 'reloaded' }) : c.json({ error: result.error }, 400);
   };
   app.post('/-/reload', reload);
+  // The page's API shows message contents and can replay: it takes the inputs' credentials.
+  app.use('/api/*', async (c, next) => {
+    const auths = consoleAuths(runtime.config);
+    const header = c.req.header('authorization');
+    if (auths.length > 0 && !auths.some((auth) => checkAuth(auth, header))) {
+      const schemes = [...new Set(auths.map((auth) => ('bearer' in auth ? 'bearer' : 'basic')))];
+      c.header(
+        'WWW-Authenticate',
+        schemes.map((s) => (s === 'bearer' ? 'Bearer' : 'Basic realm="dingbot-relay"')).join(', '),
+      );
+      return c.json(
+        {
+          error:
+            "missing or wrong credentials: the page's API takes the credentials of an input's auth (inputs.<input>.auth in the relay config)",
+          auth: schemes,
+        },
+        401,
+      );
+    }
+    await next();
+  });
   app.get('/api/dead', async (c) => c.json(await deps.outbox.dead(Number(c.req.query('limit') ?? 100))));
   app.post('/api/dead/:id/replay', async (c) => {
     const id = Number(c.req.param('id'));
@@ -407,12 +422,29 @@ export function createRelayApp(initial: RelayRuntime, deps: RelayDeps): RelayApp
     return c.json(
       Object.keys(runtime.config.robots).map((name) => ({
         name,
+        ...robotSummary(runtime.config.robots[name]),
         ...(depth[name] ?? { queued: 0, sending: 0, dead: 0 }),
+        ...oldestAge(depth[name]?.oldestAt),
         ...states[name],
       })),
     );
   });
   app.get('/api/recent', async (c) => c.json(await deps.outbox.recent(Number(c.req.query('limit') ?? 50))));
+  app.get('/api/playground', async (c) => c.json(await playgroundInfo(runtime)));
+  app.post('/api/playground', async (c) => {
+    const { body } = await readJson(c);
+    try {
+      return c.json(await runPlayground(runtime, body, now()));
+    } catch (error) {
+      if (error instanceof InputError) throw new Refusal(400, error.message, error.field);
+      throw error;
+    }
+  });
+  mountPage(app);
+
+  function oldestAge(oldestAt: number | undefined): { oldestAgeMs?: number } {
+    return oldestAt === undefined ? {} : { oldestAgeMs: Math.max(0, now().getTime() - oldestAt) };
+  }
 
   return {
     app,
