@@ -68,11 +68,12 @@ export function startRelayPage(render: PreviewRenderer): void {
       'The template failed; the relay would send the built-in template instead:',
       '模板出错；relay 会改用内置模板发送：',
     ],
-    'pg.line': ['line', '第'],
     'lang.switch': ['中文', 'English'],
-    reason: ['reason', '原因'],
     attempts: ['attempts', '尝试次数'],
-    'fallback.template': ['template', '模板'],
+    'pg.tplBuiltin': ['built-in template', '内置模板'],
+    'pg.tplEdited': ['the template edited here', '此处编辑的模板'],
+    'pg.tplInline': ["the route's inline template", '路由的内联模板'],
+    'pg.tplFile': ['template file', '模板文件'],
   };
 
   const byId = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -168,9 +169,16 @@ export function startRelayPage(render: PreviewRenderer): void {
   }
 
   function showSignin(schemes: string[]): void {
-    // Credentials were sent and refused: say so, and forget them.
-    byId<HTMLElement>('signin-wrong').hidden = authorization === '';
-    authorization = '';
+    if (authorization !== '') {
+      // Credentials were sent and refused: say so, and forget them.
+      byId<HTMLElement>('signin-wrong').hidden = false;
+      authorization = '';
+      try {
+        sessionStorage.removeItem('dingbot-relay-auth');
+      } catch {
+        // Nothing stored.
+      }
+    }
     needsSignin = true;
     signin.hidden = false;
     signin.querySelector<HTMLElement>('.signin-bearer')!.hidden = !schemes.includes('bearer');
@@ -193,6 +201,7 @@ export function startRelayPage(render: PreviewRenderer): void {
     }
     needsSignin = false;
     signin.hidden = true;
+    byId<HTMLElement>('signin-wrong').hidden = true;
     void refresh();
     void loadPlayground();
   });
@@ -292,8 +301,7 @@ export function startRelayPage(render: PreviewRenderer): void {
     const parts = [str(row['robot'])];
     if (str(row['route'])) parts.push(`route ${str(row['route'])}`);
     parts.push(str(row['source']));
-    line.appendChild(el('span', '', parts.join(' · ')));
-    for (const part of extra) line.appendChild(el('span', '', part));
+    line.appendChild(el('span', '', parts.concat(extra).join(' · ')));
     return line;
   }
 
@@ -525,7 +533,7 @@ export function startRelayPage(render: PreviewRenderer): void {
           el(
             'div',
             'row-meta',
-            `${str(m['route'])} → ${str(m['robot'])} · ${str(m['type'])} · ${t('fallback.template')} ${str(m['template'])}`,
+            `${str(m['route'])} → ${str(m['robot'])} · ${str(m['type'])} · ${templateLabel(str(m['template']))}`,
           ),
         );
         const problem = obj(m['templateError']);
@@ -549,6 +557,13 @@ export function startRelayPage(render: PreviewRenderer): void {
       }),
     );
     drawLines(errorLine);
+  }
+
+  function templateLabel(name: string): string {
+    if (name === 'built-in') return t('pg.tplBuiltin');
+    if (name === 'playground') return t('pg.tplEdited');
+    if (name === 'inline') return t('pg.tplInline');
+    return `${t('pg.tplFile')} ${name}`;
   }
 
   pgRoute.addEventListener('change', useRoute);

@@ -48,7 +48,7 @@ table#robots { width: 100%; border-collapse: collapse; font-size: 13px; }
 .row-id { color: #5c6370; font-weight: 600; }
 .dead-reason { font-size: 13px; color: #7a1020; overflow-wrap: anywhere; unicode-bidi: isolate; }
 button.replay, #replay-all { color: var(--blue); border-color: #b3dbff; }
-#replay-all { font-size: 12px; }
+button.replay, #replay-all { font-size: 12px; padding: 2px 10px; }
 
 .pg-controls { display: flex; flex-wrap: wrap; gap: 8px 16px; margin: 10px 0 12px; }
 .pg-controls label { color: var(--muted); display: flex; align-items: center; gap: 6px; }
