@@ -56,8 +56,13 @@ async function serveRelay(text: string): Promise<Served> {
     outbox,
     log: quiet,
     metrics,
+    // With replicas, a robot's state also names the lease holder and the replica (fields the page shows when present).
     robotStates: () => ({
-      ops: { inEngine: 0, lastSendAt: started },
+      ops: {
+        inEngine: 0,
+        lastSendAt: started,
+        ...{ lease: { holder: 'relay-a', until: started + 30_000 }, replica: 'relay-a' },
+      },
       dba: { inEngine: 0, pausedUntil: started + 600_000 },
     }),
   });
@@ -153,6 +158,11 @@ describe('the relay page in Chromium', { skip: !haveChromium }, () => {
     assert.match(table, /keywords: 告警/);
     assert.equal(await page.locator('#robots-body tr[data-robot="dba"] td.paused').count(), 1);
     assert.equal(await page.locator('#robots-body tr[data-robot="ops"] td.bad').textContent(), '1');
+    assert.match(
+      (await page.locator('#robots-body tr[data-robot="ops"] td.replica').textContent()) ?? '',
+      /relay-a · lease relay-a → \d\d:\d\d:\d\d/,
+    );
+    assert.equal(await page.locator('#robots-body tr[data-robot="dba"] td.replica').textContent(), '–');
   });
 
   test('recent deliveries are drawn by the emulator renderer', async () => {

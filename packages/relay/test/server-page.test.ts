@@ -25,7 +25,7 @@ robots:
   ops:
     webhook: "https://oapi.dingtalk.com/robot/send?access_token=OPS_SECRET_TOKEN"
     secret: SEC_OPS_SIGNING_SECRET
-    keywords: [告警]
+    keywords: [值班]
   dba: { token: DBA_SECRET_TOKEN, baseUrl: "http://127.0.0.1:1" }
   web:
     webhooks:
@@ -119,7 +119,7 @@ describe('/api/robots', () => {
     const byName = Object.fromEntries(robots.map((r) => [r['name'], r]));
     assert.deepEqual(byName['ops']!['webhooks'], ['https://oapi.dingtalk.com/robot/send?access_token=***']);
     assert.equal(byName['ops']!['signed'], true);
-    assert.deepEqual(byName['ops']!['keywords'], ['告警']);
+    assert.deepEqual(byName['ops']!['keywords'], ['值班']);
     assert.equal(byName['ops']!['queued'], 1);
     assert.equal(byName['ops']!['oldestAgeMs'], 90_000);
     assert.deepEqual(byName['dba']!['webhooks'], ['http://127.0.0.1:1/robot/send?access_token=***']);
@@ -271,6 +271,7 @@ describe('POST /api/playground', () => {
       })
     ).json()) as Answer;
     assert.equal(messages[0]!.template, 'playground');
+    assert.deepEqual(messages[0]!.warnings, []);
     assert.equal(messages[0]!.message.msgtype, 'text');
     assert.equal(messages[0]!.message.text!.content, 'FIRING: DiskFull on db-1:9100');
   });
@@ -287,6 +288,10 @@ describe('POST /api/playground', () => {
       ).messages[0]!;
     const inline = await run('custom');
     assert.equal(inline.template, 'inline');
+    // Robot ops has the keyword 值班, which this template does not write: the sender will add it.
+    assert.deepEqual(inline.warnings, [
+      'the message has none of robot "ops"\'s keywords (值班): the relay adds "值班" at the end when it sends it',
+    ]);
     assert.match(inline.message.markdown!.text, /^### DiskFull\nfiring/);
     const filed = await run('filed');
     assert.equal(filed.template, 'filed.liquid');

@@ -105,7 +105,7 @@ export async function runPlayground(
         type: route.type ?? 'markdown',
         template: templateLabel(route, request.template),
         message: r.message,
-        warnings: [...mentions.warnings, ...r.warnings],
+        warnings: [...mentions.warnings, ...r.warnings, ...keywordWarning(runtime, route.robot, r.message)],
       };
       if (r.fallback) {
         out.templateError = { message: r.fallback.reason };
@@ -115,6 +115,16 @@ export async function runPlayground(
       return out;
     }),
   };
+}
+
+/** The sender adds the robot's first keyword when a message has none: say so, since the preview lacks it. */
+function keywordWarning(runtime: RelayRuntime, robot: string, message: Message): string[] {
+  const keywords = runtime.config.robots[robot]?.keywords ?? [];
+  const body = JSON.stringify(message);
+  if (keywords.length === 0 || keywords.some((keyword) => body.includes(keyword))) return [];
+  return [
+    `the message has none of robot "${robot}"'s keywords (${keywords.join(', ')}): the relay adds "${keywords[0]}" at the end when it sends it`,
+  ];
 }
 
 function templateLabel(route: RouteConfig, asked: string | null | undefined): string {
