@@ -194,6 +194,26 @@ inputs:
   });
 });
 
+describe('dead letters on the page', () => {
+  test('a reason never shows a token or a secret of the config, even if an error carried one', async () => {
+    const { request, outbox } = setup();
+    await outbox.append({
+      source: 'dingtalk',
+      messages: [{ robot: 'ops', route: null, message: { msgtype: 'text', text: { content: 'x' } } }],
+    });
+    const [row] = await outbox.claim('ops', 1);
+    await outbox.markDead(
+      [row!.id],
+      'failed: https://oapi.dingtalk.com/robot/send?access_token=OPS_SECRET_TOKEN&timestamp=1&sign=abc (SEC_OPS_SIGNING_SECRET, DBA_SECRET_TOKEN)',
+      300005,
+    );
+    const text = await (await request('/api/dead')).text();
+    for (const secret of ['OPS_SECRET_TOKEN', 'SEC_OPS_SIGNING_SECRET', 'DBA_SECRET_TOKEN', 'sign=abc'])
+      assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
+    assert.match(text, /access_token=\[REDACTED\]/);
+  });
+});
+
 describe('replay from the page', () => {
   test('one and all: dead rows go back to the queue and leave the dead list', async () => {
     const { request, outbox } = setup();

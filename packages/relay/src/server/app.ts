@@ -7,12 +7,12 @@ import { parseGrafana } from '../inputs/grafana.js';
 import { renderHook } from '../inputs/hooks.js';
 import { type AlertNotification, InputError, type OutgoingMessage } from '../model.js';
 import type { RelayMetrics } from '../ops/metrics.js';
-import type { Outbox } from '../outbox/outbox.js';
+import type { Outbox, OutboxRow } from '../outbox/outbox.js';
 import { resolveMentions } from '../people/people.js';
 import { type RouteConfig, routingLabels } from '../routing/routes.js';
 import type { Logger } from '../sender/sender.js';
 import { mountPage } from '../ui/page.js';
-import { consoleAuths, robotSummary } from './console.js';
+import { configSecrets, consoleAuths, redactRow, robotSummary } from './console.js';
 import { playgroundInfo, runPlayground } from './playground.js';
 import { renderForRoutes } from './render-path.js';
 import type { RelayRuntime } from './runtime.js';
@@ -401,7 +401,13 @@ export function createRelayApp(initial: RelayRuntime, deps: RelayDeps): RelayApp
     }
     await next();
   });
-  app.get('/api/dead', async (c) => c.json(await deps.outbox.dead(Number(c.req.query('limit') ?? 100))));
+  const shown = (rows: OutboxRow[]) => {
+    const secrets = configSecrets(runtime.config);
+    return rows.map((row) => redactRow(row, secrets));
+  };
+  app.get('/api/dead', async (c) =>
+    c.json(shown(await deps.outbox.dead(Number(c.req.query('limit') ?? 100)))),
+  );
   app.post('/api/dead/:id/replay', async (c) => {
     const id = Number(c.req.param('id'));
     if (!Number.isInteger(id)) throw new Refusal(400, 'the id must be a number', 'id');
@@ -429,7 +435,9 @@ export function createRelayApp(initial: RelayRuntime, deps: RelayDeps): RelayApp
       })),
     );
   });
-  app.get('/api/recent', async (c) => c.json(await deps.outbox.recent(Number(c.req.query('limit') ?? 50))));
+  app.get('/api/recent', async (c) =>
+    c.json(shown(await deps.outbox.recent(Number(c.req.query('limit') ?? 50)))),
+  );
   app.get('/api/playground', async (c) => c.json(await playgroundInfo(runtime)));
   app.post('/api/playground', async (c) => {
     const { body } = await readJson(c);

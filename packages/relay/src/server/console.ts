@@ -3,6 +3,8 @@
  * credentials), and robots described without a secret in sight.
  */
 import type { AuthConfig, RelayFileConfig, RobotFileConfig } from '../config/schema.js';
+import { redactText } from '../ops/log.js';
+import type { OutboxRow } from '../outbox/outbox.js';
 
 /**
  * The credentials that open the page's API: every `auth:` configured on an input (Alertmanager,
@@ -73,4 +75,49 @@ function memberUrl(m: {
   if (m.webhook) return m.webhook;
   const base = (m.baseUrl ?? 'https://oapi.dingtalk.com').replace(/\/+$/, '');
   return `${base}/robot/send?access_token=${encodeURIComponent(m.token ?? '')}`;
+}
+
+/**
+ * Every secret of the config (tokens, including those inside webhook URLs, 加签 secrets, the inputs'
+ * bearer tokens and passwords, HMAC secrets), for {@link redactRow}.
+ */
+export function configSecrets(config: RelayFileConfig): string[] {
+  const out: string[] = [];
+  const member = (m: {
+    webhook?: string | undefined;
+    token?: string | undefined;
+    secret?: string | undefined;
+  }) => {
+    out.push(m.token ?? '', m.secret ?? '');
+    if (m.webhook) {
+      try {
+        for (const value of new URL(m.webhook).searchParams.values()) out.push(value);
+      } catch {
+        out.push(m.webhook);
+      }
+    }
+  };
+  for (const robot of Object.values(config.robots)) {
+    member(robot);
+    for (const m of robot.webhooks ?? []) member(typeof m === 'string' ? { webhook: m } : m);
+  }
+  const auth = (a: AuthConfig | undefined) => {
+    if (a) out.push('bearer' in a ? a.bearer : a.basic.password);
+  };
+  for (const a of consoleAuths(config)) auth(a);
+  out.push(config.inputs.grafana?.hmacSecret ?? '');
+  for (const hook of Object.values(config.inputs.hooks ?? {}))
+    out.push(hook.github?.secret ?? '', hook.gitlab?.token ?? '');
+  return out.filter((secret) => secret.length >= 4);
+}
+
+/**
+ * An outbox row as the page may show it: its failure reason without access tokens, signs or any
+ * secret of the config (defence in depth: the sender's reasons come from redacted errors already).
+ */
+export function redactRow(row: OutboxRow, secrets: readonly string[]): OutboxRow {
+  if (row.reason === undefined) return row;
+  let reason = redactText(row.reason);
+  for (const secret of secrets) reason = reason.split(secret).join('[REDACTED]');
+  return { ...row, reason };
 }
