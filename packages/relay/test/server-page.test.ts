@@ -417,4 +417,44 @@ describe('POST /api/playground', () => {
       assert.match(answer.error, message);
     }
   });
+
+  test('property: any body is a 200 with messages or a 400 naming a field, never a 5xx', async () => {
+    const fc = (await import('fast-check')).default;
+    const { playground } = setup();
+    const template = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.string({ maxLength: 60 }),
+      fc.constantFrom('{{ status }}', '{% for a in alerts %}{{ a.labels.x }}{% endfor %}', '{{', '{% if %}'),
+    );
+    const body = fc.oneof(
+      fc.anything(),
+      fc.record(
+        {
+          source: fc.oneof(fc.constantFrom('alertmanager', 'grafana'), fc.anything()),
+          route: fc.oneof(fc.constantFrom('db', 'custom', 'default', 'nope'), fc.anything()),
+          template,
+          type: fc.oneof(fc.constantFrom('markdown', 'text', 'actionCard'), fc.string()),
+          payload: fc.oneof(
+            fc.constantFrom(...Object.values(samplePayloads).map((sample) => sample.body)),
+            fc.anything(),
+          ),
+        },
+        { requiredKeys: ['source', 'payload'] },
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, async (value) => {
+        const res = await playground(JSON.stringify(value) ?? 'null');
+        const answer = (await res.json()) as { messages?: unknown[]; field?: unknown; error?: unknown };
+        if (res.status === 200) assert.ok(Array.isArray(answer.messages) && answer.messages.length > 0);
+        else {
+          assert.equal(res.status, 400, JSON.stringify(answer));
+          assert.equal(typeof answer.field, 'string');
+          assert.equal(typeof answer.error, 'string');
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

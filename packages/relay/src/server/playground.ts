@@ -7,7 +7,7 @@ import { closest, type Message } from '@dingbot/sdk';
 import { z } from 'zod';
 import { parseAlertmanager } from '../inputs/alertmanager.js';
 import { parseGrafana } from '../inputs/grafana.js';
-import { parseWith } from '../inputs/payload.js';
+import { formatPath, parseWith } from '../inputs/payload.js';
 import { type AlertNotification, InputError } from '../model.js';
 import { loadTemplate } from '../render/renderer.js';
 import { samplePayloads } from '../render/samples.js';
@@ -138,9 +138,10 @@ function parseRequest(body: unknown): PlaygroundRequest {
     const extra = Object.keys(body).find((key) => !(key in playgroundRequestSchema.shape));
     if (extra !== undefined) {
       const guess = closest(extra, Object.keys(playgroundRequestSchema.shape));
+      const field = formatPath([extra]);
       throw new InputError(
-        extra,
-        `Invalid playground request: ${extra}: unknown field${guess ? `: did you mean "${guess}"?` : ''} (fields: source, route, template, type, payload)`,
+        field,
+        `Invalid playground request: ${field}: unknown field${guess ? `: did you mean "${guess}"?` : ''} (fields: source, route, template, type, payload)`,
       );
     }
     if (!('payload' in body) || (body as { payload: unknown }).payload === undefined) {
