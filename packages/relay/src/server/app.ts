@@ -61,7 +61,8 @@ const DINGTALK_OK = { errcode: 0, errmsg: 'ok' };
  * The relay's HTTP app: inputs (Alertmanager, prometheus-webhook-dingtalk's path, Grafana, hooks,
  * DingTalk-compatible), each answering 2xx only after the outbox committed what it must send; 4xx
  * for what can never succeed; 503 for what may succeed later (storage, shutting down); plus health,
- * metrics and the dead-letter API.
+ * metrics, and the web page at `/` with its API (`/api/*`: robots, dead letters and replay, recent
+ * deliveries, the template playground), which takes the inputs' credentials when any are configured.
  * @example
  * const { app } = createRelayApp(runtime, { outbox, log, metrics });
  * const res = await app.request('/alertmanager', { method: 'POST', body });
