@@ -127,6 +127,8 @@ export function startRelayPage(render: PreviewRenderer): void {
   let needsSignin = false;
   /** The last data drawn, so a poll that changed nothing leaves the DOM (and a hovered button) alone. */
   const drawn: Record<string, string> = {};
+  /** Whether data arrived once: until then no "nothing here" line is shown. */
+  let loaded = false;
   let robotsData: Dict[] = [];
   let deadData: Dict[] = [];
   let recentData: Dict[] = [];
@@ -250,6 +252,7 @@ export function startRelayPage(render: PreviewRenderer): void {
   // ---- overview -----------------------------------------------------------------------------------
 
   function drawRobots(): void {
+    if (!loaded) return;
     const rows = robotsData;
     const withReplica = rows.some((row) => row['lease'] !== undefined || row['replica'] !== undefined);
     for (const head of replicaHeads) head.hidden = !withReplica;
@@ -306,6 +309,7 @@ export function startRelayPage(render: PreviewRenderer): void {
   }
 
   function drawDead(): void {
+    if (!loaded) return;
     deadCount.textContent = deadData.length > 0 ? String(deadData.length) : '';
     deadEmpty.hidden = deadData.length > 0;
     replayAll.hidden = deadData.length === 0;
@@ -333,6 +337,7 @@ export function startRelayPage(render: PreviewRenderer): void {
   }
 
   function drawRecent(): void {
+    if (!loaded) return;
     recentEmpty.hidden = recentData.length > 0;
     recentList.replaceChildren(
       ...recentData.map((row) => {
@@ -362,6 +367,7 @@ export function startRelayPage(render: PreviewRenderer): void {
         api('/api/dead?limit=100'),
         api('/api/recent?limit=30'),
       ]);
+      loaded = true;
       if (changed('robots', robots)) {
         robotsData = list(robots).map(obj);
         drawRobots();
@@ -612,6 +618,7 @@ export function startRelayPage(render: PreviewRenderer): void {
     pgTemplate.placeholder = pgTemplate.disabled ? t('pg.routesOwn') : t('pg.builtinHint');
     drawRobots();
     drawDead();
+    drawRecent();
   }
   langButton.addEventListener('click', () => {
     lang = lang === 'zh' ? 'en' : 'zh';

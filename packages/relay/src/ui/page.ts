@@ -67,6 +67,7 @@ export const pageHtml = `<!doctype html>
   <span id="status" class="status connecting" role="status">…</span>
   <button id="lang" type="button">中文</button>
 </header>
+<main>
 <form id="signin" hidden>
   <p data-i18n="signin.title">The relay's inputs require credentials, and so does this page.</p>
   <p id="signin-wrong" class="signin-wrong" data-i18n="signin.wrong" hidden>Those credentials were refused.</p>
@@ -79,7 +80,6 @@ export const pageHtml = `<!doctype html>
   </span>
   <button type="submit" data-i18n="signin.submit">Sign in</button>
 </form>
-<main>
 <section id="overview">
   <h2 class="title" data-i18n="robots.title">Robots and queues</h2>
   <div class="table-wrap">
@@ -102,12 +102,12 @@ export const pageHtml = `<!doctype html>
         <button id="replay-all" type="button" data-i18n="dead.replayAll" hidden>Replay all</button>
       </div>
       <div id="dead-list" class="rows"></div>
-      <p id="dead-empty" class="empty" data-i18n="dead.empty">No dead letters.</p>
+      <p id="dead-empty" class="empty" data-i18n="dead.empty" hidden>No dead letters.</p>
     </div>
     <div class="column">
       <div class="column-head"><h2 class="title" data-i18n="recent.title">Recent deliveries</h2></div>
       <div id="recent-list" class="rows"></div>
-      <p id="recent-empty" class="empty" data-i18n="recent.empty">Nothing delivered yet.</p>
+      <p id="recent-empty" class="empty" data-i18n="recent.empty" hidden>Nothing delivered yet.</p>
     </div>
   </div>
 </section>

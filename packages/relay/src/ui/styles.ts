@@ -13,7 +13,7 @@ h2.title { font-size: 15px; font-weight: 600; margin: 14px 0 8px; }
 .count:not(:empty) { display: inline-block; min-width: 20px; padding: 0 6px; border-radius: 10px; background: var(--red); color: #fff;
   font-size: 12px; text-align: center; vertical-align: 1px; }
 .empty { color: var(--muted); margin: 8px 0; }
-#signin { max-width: 1320px; margin: 12px auto 0; padding: 10px 18px; display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: center;
+#signin { margin: 4px 0 8px; padding: 10px 18px; display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: center;
   background: var(--amber-bg); border: 1px solid #ffd591; border-radius: 8px; }
 #signin p { margin: 0; flex-basis: 100%; }
 #signin .signin-wrong { color: var(--red); }
