@@ -23,7 +23,7 @@ const quiet: Logger = { info() {}, warn() {}, error() {} };
 const screenshotDir = process.env['RELAY_SCREENSHOTS'];
 const haveChromium = chromiumAvailable('the relay page browser tests');
 
-const CONFIG = `
+const BASE = `
 robots:
   ops:
     webhook: "https://oapi.dingtalk.com/robot/send?access_token=OPS_SECRET_TOKEN"
@@ -38,6 +38,13 @@ routes:
       ### {{ commonLabels.alertname | escape_markdown }} on {{ alerts[0].labels.instance }}
       {{ commonAnnotations.summary | escape_markdown }}
 defaultRoute: { robot: ops }
+`;
+const CONFIG = `${BASE}
+inputs:
+  hooks:
+    github:
+      robot: ops
+      template: "### {{ payload.repository.full_name | escape_markdown }} pushed {{ payload.commits.size }} commits"
 `;
 
 interface Served {
@@ -237,6 +244,20 @@ describe('the relay page in Chromium', { skip: !haveChromium }, () => {
     await page.locator('#pg-messages .template-error').waitFor({ state: 'detached', timeout: UI_WAIT_MS });
   });
 
+  test("a hook's template renders any pasted JSON", async () => {
+    await page.selectOption('#pg-route', 'hook:github');
+    assert.match(await page.inputValue('#pg-template'), /payload\.repository\.full_name/);
+    await page.fill(
+      '#pg-payload',
+      JSON.stringify({ repository: { full_name: 'acme/api_v2' }, commits: [1, 2, 3] }),
+    );
+    await page
+      .locator('#pg-messages .bubble.markdown h3', { hasText: 'acme/api_v2 pushed 3 commits' })
+      .waitFor({ timeout: UI_WAIT_MS });
+    assert.equal(await page.locator('#pg-builtin').isDisabled(), true);
+    await shoot(page, 'playground-hook');
+  });
+
   test('the language switch relabels the page', async () => {
     await page.locator('#lang').click();
     await page.locator('a[href="#playground"]', { hasText: '模板试验场' }).waitFor({ timeout: UI_WAIT_MS });
@@ -250,7 +271,7 @@ describe('the relay page in Chromium', { skip: !haveChromium }, () => {
 
 describe('a relay whose inputs require a token, in Chromium', { skip: !haveChromium }, () => {
   test('the page asks for the token, then shows the data', async () => {
-    const relay = await serveRelay(`${CONFIG}
+    const relay = await serveRelay(`${BASE}
 inputs:
   alertmanager:
     auth: { bearer: the-bearer-token }

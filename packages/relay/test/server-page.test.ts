@@ -431,7 +431,8 @@ describe('POST /api/playground', () => {
       fc.anything(),
       fc.record(
         {
-          source: fc.oneof(fc.constantFrom('alertmanager', 'grafana'), fc.anything()),
+          source: fc.oneof(fc.constantFrom('alertmanager', 'grafana', 'hook'), fc.anything()),
+          hook: fc.oneof(fc.constant(undefined), fc.constantFrom('github', 'x'), fc.anything()),
           route: fc.oneof(fc.constantFrom('db', 'custom', 'default', 'nope'), fc.anything()),
           template,
           type: fc.oneof(fc.constantFrom('markdown', 'text', 'actionCard'), fc.string()),
@@ -456,5 +457,111 @@ describe('POST /api/playground', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('POST /api/playground with a hook', () => {
+  const HOOKS = `${CONFIG}
+inputs:
+  hooks:
+    github:
+      route: db
+      template: |
+        {% capture title %}{{ payload.repository.full_name }}{% endcapture -%}
+        ### {{ payload.repository.full_name | escape_markdown }} pushed {{ payload.commits.size }} commits
+    ci:
+      robot: ops
+      template: "{{ payload.x }}"
+templates:
+  limits: { outputLimit: 300 }
+`;
+  const push = { repository: { full_name: 'acme/api_v2' }, commits: [{ id: 'a' }, { id: 'b' }] };
+
+  test("the hook's own template, where the hook goes, with the config's limits", async () => {
+    const { playground } = setup(HOOKS);
+    const res = await playground({ source: 'hook', hook: 'github', payload: push });
+    assert.equal(res.status, 200);
+    const [m] = ((await res.json()) as Answer).messages;
+    assert.equal(m!.route, 'db');
+    assert.equal(m!.robot, 'dba');
+    assert.equal(m!.template, 'inline');
+    assert.equal(m!.message.markdown!.title, 'acme/api_v2');
+    assert.equal(m!.message.markdown!.text, '### acme/api\\_v2 pushed 2 commits');
+
+    const edited = (
+      (await (
+        await playground({ source: 'hook', hook: 'ci', template: 'ok\n{{ payload.y.z }}', payload: { x: 1 } })
+      ).json()) as Answer
+    ).messages[0]!;
+    assert.equal(edited.route, 'hook:ci');
+    assert.equal(edited.robot, 'ops');
+    assert.equal(edited.template, 'playground');
+    assert.equal(edited.templateError?.line, 2);
+    assert.match(edited.message.markdown!.text, /### 📨 ci/, "the hook's fallback listing");
+
+    const long = (
+      (await (
+        await playground({
+          source: 'hook',
+          hook: 'ci',
+          template: '{% for i in (1..100) %}0123456789{% endfor %}',
+          payload: {},
+        })
+      ).json()) as Answer
+    ).messages[0]!;
+    assert.match(long.templateError!.message, /output|limit/i);
+  });
+
+  test("the hook input itself renders with the config's template limits", async () => {
+    const { request, outbox } = setup(
+      `${HOOKS.replace('template: "{{ payload.x }}"', 'template: "{% for i in (1..100) %}{{ payload.x }}{% endfor %}"')}`,
+    );
+    const res = await request('/hooks/ci', {
+      method: 'POST',
+      body: JSON.stringify({ x: '0123456789' }),
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(res.status, 200);
+    const [row] = await outbox.claim('ops', 1);
+    const text = (row!.message as { markdown: { text: string } }).markdown.text;
+    assert.match(text, /^### 📨 ci/, 'over outputLimit (300): the built-in listing is sent');
+  });
+
+  test('GET /api/playground lists the hooks with their templates', async () => {
+    const { request } = setup(HOOKS);
+    const info = (await (await request('/api/playground')).json()) as {
+      hooks: { name: string; robot: string; templateName: string; template: string }[];
+    };
+    assert.deepEqual(
+      info.hooks.map((h) => [h.name, h.robot, h.templateName, h.template]),
+      [
+        [
+          'github',
+          'dba',
+          'inline',
+          parseConfig(HOOKS, { env: {} }).config.inputs.hooks!['github']!.template as string,
+        ],
+        ['ci', 'ops', 'inline', '{{ payload.x }}'],
+      ],
+    );
+  });
+
+  test('a bad hook request names the field', async () => {
+    const { playground } = setup(HOOKS);
+    const cases: [unknown, string, RegExp][] = [
+      [{ source: 'hook', payload: push }, 'hook', /is required.*known: github, ci/],
+      [{ source: 'hook', hook: 'githb', payload: push }, 'hook', /did you mean "github"/],
+      [{ source: 'hook', hook: 'github', route: 'db', payload: push }, 'route', /leave route out/],
+      [{ source: 'hook', hook: 'github', template: null, payload: push }, 'template', /no built-in template/],
+      [{ source: 'hook', hook: 'github', type: 'text', payload: push }, 'type', /leave type out/],
+      [{ source: 'alertmanager', hook: 'github', payload: firing }, 'hook', /only with "source": "hook"/],
+    ];
+    for (const [body, field, message] of cases) {
+      const res = await playground(body);
+      assert.equal(res.status, 400, JSON.stringify(body));
+      const answer = (await res.json()) as { error: string; field: string };
+      assert.equal(answer.field, field, JSON.stringify(body));
+      assert.match(answer.error, message);
+    }
   });
 });

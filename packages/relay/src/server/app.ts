@@ -4,17 +4,15 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { notificationIdentity, parseAlertmanager } from '../inputs/alertmanager.js';
 import { parseGrafana } from '../inputs/grafana.js';
-import { renderHook } from '../inputs/hooks.js';
 import { type AlertNotification, InputError, type OutgoingMessage } from '../model.js';
 import type { RelayMetrics } from '../ops/metrics.js';
 import type { Outbox, OutboxRow } from '../outbox/outbox.js';
-import { resolveMentions } from '../people/people.js';
 import { type RouteConfig, routingLabels } from '../routing/routes.js';
 import type { Logger } from '../sender/sender.js';
 import { mountPage } from '../ui/page.js';
 import { configSecrets, consoleAuths, redactRow, robotSummary } from './console.js';
 import { playgroundInfo, runPlayground } from './playground.js';
-import { renderForRoutes } from './render-path.js';
+import { renderForRoutes, renderHookFor } from './render-path.js';
 import type { RelayRuntime } from './runtime.js';
 import { checkAuth, checkGithubSignature, checkGrafanaSignature, safeEqual } from './verify.js';
 
@@ -272,28 +270,13 @@ export function createRelayApp(initial: RelayRuntime, deps: RelayDeps): RelayApp
     if (hook.gitlab && !safeEqual(c.req.header('x-gitlab-token') ?? '', hook.gitlab.token)) {
       throw new Refusal(401, 'X-Gitlab-Token is missing or wrong', 'X-Gitlab-Token');
     }
-    const route = hook.route ? runtime.routesByName.get(hook.route) : undefined;
-    const robot = hook.robot ?? route?.robot ?? runtime.defaultRoute.robot;
-    const routeName = route?.name ?? `hook:${name}`;
-    const mentions = resolveMentions(
-      { people: runtime.config.people },
-      [],
-      { name: routeName, mention: route?.mention },
-      now(),
-    );
     const headers: Record<string, string> = {};
     c.req.raw.headers.forEach((value, key) => {
       headers[key] = value;
     });
-    const rendered = await renderHook(hook.template, body, {
-      name,
-      locale: route?.locale ?? runtime.config.locale,
-      timeZone: route?.timeZone ?? runtime.config.timeZone,
-      ...(route?.type ? { type: route.type } : {}),
-      mentions,
+    const { route, routeName, robot, rendered } = await renderHookFor(runtime, name, hook, body, {
       headers,
-      baseDir: runtime.baseDir,
-      people: runtime.config.people,
+      now: now(),
     });
     if (rendered.fallback) {
       deps.metrics.templateErrors.inc({ route: routeName });

@@ -12,15 +12,17 @@ import { type AlertNotification, InputError } from '../model.js';
 import { loadTemplate } from '../render/renderer.js';
 import { samplePayloads } from '../render/samples.js';
 import { type RouteConfig, routeMessageTypes, routingLabels } from '../routing/routes.js';
-import { renderForRoutes } from './render-path.js';
+import { renderForRoutes, renderHookFor } from './render-path.js';
 import type { RelayRuntime } from './runtime.js';
 
 /** The body of `POST /api/playground`. */
 export const playgroundRequestSchema = z.strictObject({
-  /** Which input the payload is for. */
-  source: z.enum(['alertmanager', 'grafana']),
+  /** Which input the payload is for: `hook` is a `/hooks/<name>` input, named in `hook`. */
+  source: z.enum(['alertmanager', 'grafana', 'hook']),
   /** A route from the config; without it the payload is routed by its labels, as the input would. */
   route: z.string().min(1).optional(),
+  /** With `source: "hook"`: the hook's name under `inputs.hooks`. */
+  hook: z.string().min(1).optional(),
   /**
    * A liquid template to try instead of the route's own; `null` for the built-in template; absent for
    * whatever the route is configured with.
@@ -64,6 +66,10 @@ export async function runPlayground(
   now: Date,
 ): Promise<PlaygroundAnswer> {
   const request = parseRequest(body);
+  if (request.source === 'hook') return runHook(runtime, request, now);
+  if (request.hook !== undefined) {
+    throw new InputError('hook', `hook: only with "source": "hook" (this is ${request.source}'s payload)`);
+  }
   let n: AlertNotification;
   try {
     n =
@@ -117,6 +123,75 @@ export async function runPlayground(
   };
 }
 
+/** A `/hooks/<name>` payload through the hook's template (or the one given), as the hook input renders it. */
+async function runHook(
+  runtime: RelayRuntime,
+  request: PlaygroundRequest,
+  now: Date,
+): Promise<PlaygroundAnswer> {
+  const hooks = runtime.config.inputs.hooks ?? {};
+  const known = Object.keys(hooks);
+  if (request.hook === undefined) {
+    throw new InputError(
+      'hook',
+      `hook: is required with "source": "hook": a name under inputs.hooks (known: ${known.join(', ') || 'none'})`,
+    );
+  }
+  const hook = Object.hasOwn(hooks, request.hook) ? hooks[request.hook] : undefined;
+  if (!hook) {
+    const guess = closest(request.hook, known);
+    throw new InputError(
+      'hook',
+      `hook: no hook named "${request.hook}" under inputs.hooks${guess ? `: did you mean "${guess}"?` : ''} (known: ${known.join(', ') || 'none'})`,
+    );
+  }
+  if (request.route !== undefined) {
+    throw new InputError(
+      'route',
+      `route: a hook goes where its config says (inputs.hooks.${request.hook}.route or .robot): leave route out`,
+    );
+  }
+  if (request.template === null) {
+    throw new InputError(
+      'template',
+      "template: a hook has no built-in template: give liquid, or leave template out for the hook's own",
+    );
+  }
+  if (request.type !== undefined) {
+    throw new InputError('type', `type: a hook takes its route's type: leave type out`);
+  }
+  const { routeName, robot, route, mentions, rendered } = await renderHookFor(
+    runtime,
+    request.hook,
+    hook,
+    request.payload,
+    { headers: {}, now, ...(request.template !== undefined ? { template: request.template } : {}) },
+  );
+  const out: PlaygroundMessage = {
+    route: routeName,
+    robot,
+    type: route?.type ?? 'markdown',
+    template:
+      request.template !== undefined
+        ? 'playground'
+        : typeof hook.template === 'string'
+          ? 'inline'
+          : hook.template.file,
+    message: rendered.message,
+    warnings: [
+      ...mentions.warnings,
+      ...rendered.warnings,
+      ...keywordWarning(runtime, robot, rendered.message),
+    ],
+  };
+  if (rendered.fallback) {
+    out.templateError = { message: rendered.fallback.reason };
+    if (rendered.fallback.line !== undefined) out.templateError.line = rendered.fallback.line;
+    if (rendered.fallback.column !== undefined) out.templateError.column = rendered.fallback.column;
+  }
+  return { messages: [out] };
+}
+
 /** The sender adds the robot's first keyword when a message has none: say so, since the preview lacks it. */
 function keywordWarning(runtime: RelayRuntime, robot: string, message: Message): string[] {
   const keywords = runtime.config.robots[robot]?.keywords ?? [];
@@ -141,7 +216,7 @@ function parseRequest(body: unknown): PlaygroundRequest {
       const field = formatPath([extra]);
       throw new InputError(
         field,
-        `Invalid playground request: ${field}: unknown field${guess ? `: did you mean "${guess}"?` : ''} (fields: source, route, template, type, payload)`,
+        `Invalid playground request: ${field}: unknown field${guess ? `: did you mean "${guess}"?` : ''} (fields: source, route, hook, template, type, payload)`,
       );
     }
     if (!('payload' in body) || (body as { payload: unknown }).payload === undefined) {
@@ -168,9 +243,23 @@ export interface PlaygroundRoute {
   templateError?: string;
 }
 
-/** What `GET /api/playground` answers: the routes (default route last) and the sample payloads. */
+/** A `/hooks/<name>` input as the playground's picker shows it, with its template's source. */
+export interface PlaygroundHook {
+  name: string;
+  /** Where it posts: its `robot:`, its route's robot, or the default route's. */
+  robot: string;
+  type: NonNullable<RouteConfig['type']>;
+  /** `inline` or the template file's name. */
+  templateName: string;
+  template: string;
+  /** Why the template file could not be read, if it could not. */
+  templateError?: string;
+}
+
+/** What `GET /api/playground` answers: the routes (default route last), the hooks and the sample payloads. */
 export async function playgroundInfo(runtime: RelayRuntime): Promise<{
   routes: PlaygroundRoute[];
+  hooks: PlaygroundHook[];
   samples: { name: string; source: string; description: string; body: unknown }[];
 }> {
   const routes: PlaygroundRoute[] = [];
@@ -190,8 +279,22 @@ export async function playgroundInfo(runtime: RelayRuntime): Promise<{
       routes.push({ ...base, templateName: loaded.name, template: '', templateError: loaded.problem.reason });
     } else routes.push({ ...base, templateName: loaded.name, template: loaded.source });
   }
+  const hooks: PlaygroundHook[] = [];
+  for (const [name, hook] of Object.entries(runtime.config.inputs.hooks ?? {})) {
+    const route = hook.route ? runtime.routesByName.get(hook.route) : undefined;
+    const base = {
+      name,
+      robot: hook.robot ?? route?.robot ?? runtime.defaultRoute.robot,
+      type: route?.type ?? 'markdown',
+    };
+    const loaded = await loadTemplate(hook.template, runtime.baseDir);
+    if ('problem' in loaded) {
+      hooks.push({ ...base, templateName: loaded.name, template: '', templateError: loaded.problem.reason });
+    } else hooks.push({ ...base, templateName: loaded.name, template: loaded.source });
+  }
   return {
     routes,
+    hooks,
     samples: Object.entries(samplePayloads).map(([name, sample]) => ({ name, ...sample })),
   };
 }

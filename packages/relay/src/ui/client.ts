@@ -61,6 +61,8 @@ export function startRelayPage(render: PreviewRenderer): void {
       '留空即使用内置模板。在此输入 liquid 试写自己的模板。',
     ],
     'pg.routesOwn': ["Each route's own template.", '各路由自己的模板。'],
+    'pg.hooks': ['Hooks (any JSON)', 'Hooks（任意 JSON）'],
+    'pg.hookHint': ["The hook's liquid template.", 'hook 的 liquid 模板。'],
     'pg.payload': ['Payload (JSON)', '负载（JSON）'],
     'pg.result': ['What the relay would send', 'relay 将发送的消息'],
     'pg.badJson': ['The payload is not JSON', '负载不是合法 JSON'],
@@ -72,7 +74,7 @@ export function startRelayPage(render: PreviewRenderer): void {
     attempts: ['attempts', '尝试次数'],
     'pg.tplBuiltin': ['built-in template', '内置模板'],
     'pg.tplEdited': ['the template edited here', '此处编辑的模板'],
-    'pg.tplInline': ["the route's inline template", '路由的内联模板'],
+    'pg.tplInline': ['the inline template of the config', '配置中的内联模板'],
     'pg.tplFile': ['template file', '模板文件'],
   };
 
@@ -416,6 +418,8 @@ export function startRelayPage(render: PreviewRenderer): void {
     template: string | null;
   }
   let routes: RouteInfo[] = [];
+  /** The `/hooks/<name>` inputs; their options in the route picker are `hook:<name>`. */
+  let hooks: RouteInfo[] = [];
   let samples: { name: string; source: string; description: string; body: unknown }[] = [];
   let pgTimer: ReturnType<typeof setTimeout> | undefined;
   let pgSeq = 0;
@@ -431,7 +435,7 @@ export function startRelayPage(render: PreviewRenderer): void {
     } catch {
       return;
     }
-    routes = list(info['routes']).map((value) => {
+    const toInfo = (value: unknown): RouteInfo => {
       const r = obj(value);
       return {
         name: str(r['name']),
@@ -440,7 +444,9 @@ export function startRelayPage(render: PreviewRenderer): void {
         templateName: str(r['templateName']),
         template: typeof r['template'] === 'string' ? r['template'] : null,
       };
-    });
+    };
+    routes = list(info['routes']).map(toInfo);
+    hooks = list(info['hooks']).map(toInfo);
     samples = list(info['samples']).map((value) => {
       const s = obj(value);
       return {
@@ -451,11 +457,19 @@ export function startRelayPage(render: PreviewRenderer): void {
       };
     });
     const keepRoute = pgRoute.value;
+    const hookGroup = document.createElement('optgroup');
+    hookGroup.label = t('pg.hooks');
+    hookGroup.append(
+      ...hooks.map((h) => option(`hook:${h.name}`, `/hooks/${h.name} → ${h.robot} (${h.templateName})`)),
+    );
     pgRoute.replaceChildren(
       option('', t('pg.byLabels')),
       ...routes.map((r) => option(r.name, `${r.name} → ${r.robot} (${r.type}, ${r.templateName})`)),
+      ...(hooks.length > 0 ? [hookGroup] : []),
     );
-    pgRoute.value = routes.some((r) => r.name === keepRoute) ? keepRoute : (routes[0]?.name ?? '');
+    pgRoute.value = [...pgRoute.options].some((o) => o.value === keepRoute && keepRoute !== '')
+      ? keepRoute
+      : (routes[0]?.name ?? '');
     pgSample.replaceChildren(
       ...samples.map((s) => option(s.name, s.description)),
       option('', t('pg.pasted')),
@@ -467,12 +481,23 @@ export function startRelayPage(render: PreviewRenderer): void {
     useRoute();
   }
 
+  function selectedHook(): RouteInfo | undefined {
+    return pgRoute.value.startsWith('hook:')
+      ? hooks.find((h) => `hook:${h.name}` === pgRoute.value)
+      : undefined;
+  }
+
   function useRoute(): void {
-    const route = routes.find((r) => r.name === pgRoute.value);
+    const hook = selectedHook();
+    const route = hook ?? routes.find((r) => r.name === pgRoute.value);
     pgTemplate.disabled = route === undefined;
-    pgBuiltin.disabled = route === undefined;
+    // A hook has no built-in template, takes its route's type and any JSON.
+    pgBuiltin.disabled = route === undefined || hook !== undefined;
+    pgType.disabled = hook !== undefined;
+    pgSource.disabled = hook !== undefined;
     pgTemplate.value = route?.template ?? '';
-    pgTemplate.placeholder = route === undefined ? t('pg.routesOwn') : t('pg.builtinHint');
+    pgTemplate.placeholder =
+      route === undefined ? t('pg.routesOwn') : hook ? t('pg.hookHint') : t('pg.builtinHint');
     drawLines();
     schedule();
   }
@@ -507,12 +532,20 @@ export function startRelayPage(render: PreviewRenderer): void {
       pgError.hidden = false;
       return;
     }
-    const body: Dict = { source: pgSource.value, payload };
-    if (pgRoute.value !== '') {
-      body['route'] = pgRoute.value;
-      body['template'] = pgTemplate.value.trim() === '' ? null : pgTemplate.value;
+    const hook = selectedHook();
+    const route = routes.find((r) => r.name === pgRoute.value);
+    const body: Dict = hook
+      ? { source: 'hook', hook: hook.name, payload }
+      : { source: pgSource.value, payload };
+    // The template as configured is left out, so the answer says where it came from.
+    const own = (hook ?? route)?.template ?? null;
+    if (hook && pgTemplate.value !== own) body['template'] = pgTemplate.value;
+    if (route) {
+      body['route'] = route.name;
+      const edited = pgTemplate.value.trim() === '' ? null : pgTemplate.value;
+      if (edited !== own) body['template'] = edited;
     }
-    if (pgType.value !== '') body['type'] = pgType.value;
+    if (!hook && pgType.value !== '') body['type'] = pgType.value;
     const seq = ++pgSeq;
     let answer: Dict;
     try {
@@ -615,7 +648,13 @@ export function startRelayPage(render: PreviewRenderer): void {
     if (pasted) pasted.textContent = t('pg.pasted');
     const own = pgType.options[0];
     if (own) own.textContent = t('pg.routeType');
-    pgTemplate.placeholder = pgTemplate.disabled ? t('pg.routesOwn') : t('pg.builtinHint');
+    pgTemplate.placeholder = pgTemplate.disabled
+      ? t('pg.routesOwn')
+      : selectedHook()
+        ? t('pg.hookHint')
+        : t('pg.builtinHint');
+    const group = pgRoute.querySelector('optgroup');
+    if (group) group.label = t('pg.hooks');
     drawRobots();
     drawDead();
     drawRecent();
