@@ -261,6 +261,10 @@ describe('the relay page in Chromium', { skip: !haveChromium }, () => {
   test('the language switch relabels the page', async () => {
     await page.locator('#lang').click();
     await page.locator('a[href="#playground"]', { hasText: '模板试验场' }).waitFor({ timeout: UI_WAIT_MS });
+    await page
+      .locator('#pg-messages .row-meta', { hasText: '配置中的内联模板' })
+      .waitFor({ timeout: UI_WAIT_MS });
+    await page.locator('#status', { hasText: '在线' }).waitFor({ timeout: UI_WAIT_MS });
     await shoot(page, 'playground-zh');
     await page.locator('#lang').click();
     await page

@@ -658,6 +658,8 @@ export function startRelayPage(render: PreviewRenderer): void {
     drawRobots();
     drawDead();
     drawRecent();
+    if (status.classList.contains('live')) setStatus('live', t('status.live'));
+    if (routes.length > 0) schedule();
   }
   langButton.addEventListener('click', () => {
     lang = lang === 'zh' ? 'en' : 'zh';
