@@ -299,4 +299,26 @@ inputs:
       await relay.close();
     }
   });
+
+  test('with basic auth, the page asks for the user and password', async () => {
+    const relay = await serveRelay(`${BASE}
+inputs:
+  dingtalk:
+    auth: { basic: { username: jenkins, password: "pässword" } }
+`);
+    assert.ok(browser);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 700 }, locale: 'en-US' });
+    try {
+      await page.goto(`${relay.url}/`);
+      await page.locator('#signin .signin-basic').waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+      assert.equal(await page.locator('#signin .signin-bearer').isHidden(), true);
+      await page.fill('#signin input[name="user"]', 'jenkins');
+      await page.fill('#signin input[name="password"]', 'pässword');
+      await page.locator('#signin button[type="submit"]').click();
+      await page.locator('#robots-body tr[data-robot="ops"]').waitFor({ timeout: UI_WAIT_MS });
+    } finally {
+      await page.close();
+      await relay.close();
+    }
+  });
 });

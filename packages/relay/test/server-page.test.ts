@@ -177,6 +177,11 @@ inputs:
     );
     assert.equal((await request('/')).status, 200);
     assert.equal((await request('/relay.js')).status, 200);
+    // The page asks for credentials itself: no Basic challenge that would open the browser's dialog.
+    const fromPage = await request('/api/robots', { headers: { 'x-dingbot-page': '1' } });
+    assert.equal(fromPage.status, 401);
+    assert.doesNotMatch(fromPage.headers.get('www-authenticate') ?? '', /(^|, )Basic /);
+    assert.match((await request('/api/robots')).headers.get('www-authenticate') ?? '', /Basic realm/);
   });
 
   test('any configured credential opens it', async () => {

@@ -370,9 +370,18 @@ export function createRelayApp(initial: RelayRuntime, deps: RelayDeps): RelayApp
     const header = c.req.header('authorization');
     if (auths.length > 0 && !auths.some((auth) => checkAuth(auth, header))) {
       const schemes = [...new Set(auths.map((auth) => ('bearer' in auth ? 'bearer' : 'basic')))];
+      // The page asks for credentials itself: a Basic challenge would open the browser's own dialog
+      // (and stall the request in a headless one), so its requests get a scheme browsers leave alone.
+      const fromPage = c.req.header('x-dingbot-page') === '1';
       c.header(
         'WWW-Authenticate',
-        schemes.map((s) => (s === 'bearer' ? 'Bearer' : 'Basic realm="dingbot-relay"')).join(', '),
+        schemes
+          .map((s) =>
+            s === 'bearer'
+              ? 'Bearer realm="dingbot-relay"'
+              : `${fromPage ? 'DingbotBasic' : 'Basic'} realm="dingbot-relay"`,
+          )
+          .join(', '),
       );
       return c.json(
         {

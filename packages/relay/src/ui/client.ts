@@ -157,6 +157,8 @@ export function startRelayPage(render: PreviewRenderer): void {
   async function api(path: string, init: RequestInit = {}): Promise<unknown> {
     const headers = new Headers(init.headers);
     headers.set('accept', 'application/json');
+    // Tells the relay this page asks for credentials itself (no browser login dialog).
+    headers.set('x-dingbot-page', '1');
     if (authorization) headers.set('authorization', authorization);
     const response = await fetch(path, { ...init, headers });
     const body: unknown = await response.json().catch(() => null);
