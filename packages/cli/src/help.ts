@@ -321,7 +321,8 @@ Usage:
 
 Every request is stored (SQLite, fsync'd) before it is answered, then delivered paced, signed and never
 twice. SIGHUP reloads the config (a bad one is refused, the running one stays); SIGTERM stops gracefully.
-Config reference: packages/relay/README.md.
+Open its address in a browser (http://127.0.0.1:8060/) for the queues, dead letters (replay) and the
+template playground. Config reference: packages/relay/README.md.
 
 Exit codes: 0 stopped cleanly or the config is valid · 2 usage error · 3 the config is wrong`;
 

@@ -26,10 +26,17 @@ export { EmulatorConfigError } from './options.js';
 export {
   type BlockNode,
   createMarkdownSubset,
+  /** The preview's message renderer (self-contained: other pages serialise it into their script). */
+  createRenderer as createPreviewRenderer,
   type InlineNode,
   type LinkKind,
   type MarkdownSubset,
+  type MiniDocument,
+  type MiniElement,
   type ParsedMarkdown,
+  /** The preview's stylesheet, for another page that draws messages with {@link createPreviewRenderer}. */
+  previewCss,
+  type Renderer as PreviewRenderer,
 } from './preview/index.js';
 export { SAMPLE_NAMES, type SampleName, samplePng } from './samples.js';
 export { type EmulatorHandle, startEmulator } from './server.js';

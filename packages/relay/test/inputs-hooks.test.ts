@@ -38,7 +38,7 @@ describe('renderHook', () => {
     assert.equal(message.msgtype === 'markdown' && message.markdown.title, 'acme/api: 2 commits');
     const text = body(message);
     assert.match(text, /^### \[acme\/api\]\(https:\/\/github\.com\/acme\/api\) push to main/);
-    assert.match(text, /- a1b2c3d Fix the ∗login∗ bug \(alice\)/);
+    assert.match(text, /- a1b2c3d Fix the \\\*login\\\* bug \(alice\)/);
   });
 
   test('signature, token and authorization headers are never visible to templates', () => {
@@ -73,8 +73,8 @@ describe('renderHook', () => {
     const text = body(message);
     assert.match(text, /^### 📨 github/);
     assert.match(text, /- \*\*ref\*\*: refs\/heads\/main/);
-    assert.match(text, /- \*\*repository\.full_name\*\*: acme\/api/);
-    assert.match(text, /- \*\*commits\*\*: \[2 items\]/);
+    assert.match(text, /- \*\*repository\.full\\_name\*\*: acme\/api/);
+    assert.match(text, /- \*\*commits\*\*: \\\[2 items\\\]/);
   });
 
   test('any JSON and any template: never throws, always a valid message within 20000 bytes', async () => {

@@ -10,8 +10,8 @@ import type { AlertNotification, Mentions } from '../src/model.js';
 import {
   formatDuration,
   localTime,
+  mdLink,
   mdText,
-  neutraliseMarkdown,
   severityColour,
   silenceUrl,
 } from '../src/render/format.js';
@@ -79,7 +79,7 @@ describe('built-in template: Alertmanager', () => {
     if (message.msgtype !== 'markdown') return;
     assert.equal(message.markdown.title, '🔥 告警：DiskFull');
     const text = message.markdown.text;
-    assert.match(text, /^### 🔥 <font color=#d93026>\[critical\] DiskFull<\/font>/);
+    assert.match(text, /^### 🔥 <font color=#d93026>\\\[critical\\\] DiskFull<\/font>/);
     assert.match(text, /\*\*Disk \/data on db-1 is 95% full\*\*/);
     assert.match(text, /Only 2\.1 GiB left on \/data \(ext4\) on db-1\./);
     assert.match(text, /- \*\*instance\*\*：db-1:9100/);
@@ -213,7 +213,7 @@ describe('built-in template: Grafana', () => {
   test('values, dashboard and panel links, Grafana silence links, the worst severity', async () => {
     const { message } = await en.renderAlerts(grafana('firing'), route, nobody);
     const text = body(message);
-    assert.match(text, /<font color=#d93026>\[critical\] team=blue: 2 firing<\/font>/);
+    assert.match(text, /<font color=#d93026>\\\[critical\\\] team=blue: 2 firing<\/font>/);
     assert.match(text, /\*\*🔥 High memory usage · us-1 · warning\*\*/);
     assert.match(text, /Values B=94\.2394, C=1/);
     assert.ok(
@@ -256,7 +256,7 @@ describe('built-in template: size', () => {
         assert.match(body(message), /还有 \d+ 条未列出|and \d+ more/);
         assert.match(
           body(message),
-          /另有 7 条告警被 Alertmanager 省略（max_alerts）|7 more alerts left out by Alertmanager \(max_alerts\)/,
+          /另有 7 条告警被 Alertmanager 省略（max\\?_alerts）|7 more alerts left out by Alertmanager \(max\\?_alerts\)/,
         );
       }
     }
@@ -322,46 +322,100 @@ describe('built-in template: size', () => {
   });
 });
 
-describe('neutraliseMarkdown', () => {
+describe("user text through the SDK's escapeMarkdown, read by the emulator's DingTalk parser", () => {
   const subset = createMarkdownSubset();
-  const ACTIVE = new Set(['a', 'img', 'font', 'strong', 'em', 'h']);
+  const ACTIVE = new Set(['a', 'img', 'font', 'strong', 'em', 'h', 'quote', 'ul', 'ol']);
   const active = (nodes: readonly unknown[]): string[] =>
     nodes.flatMap((node) => {
       const n = node as { type: string; children?: unknown[]; reason?: string };
-      const own = ACTIVE.has(n.type) || (n.type === 'raw' && /HTML/.test(n.reason ?? '')) ? [n.type] : [];
+      const own = ACTIVE.has(n.type) || n.type === 'raw' ? [n.type] : [];
       return [...own, ...active(n.children ?? [])];
     });
+  /** What a reader sees: the text of the paragraphs, a hard break as a line break. */
+  const shown = (nodes: readonly unknown[]): string =>
+    nodes
+      .map((node) => {
+        const n = node as { type: string; text?: string; children?: unknown[] };
+        if (n.type === 'text') return n.text ?? '';
+        if (n.type === 'br') return '\n';
+        return shown(n.children ?? []);
+      })
+      .join('');
+  const unit = fc.constantFrom(
+    ...'*_`[]()!<>#-+.=&|~\\ 019a中:'.split(''),
+    '](',
+    '![x](http://a/b.png)',
+    '[a](http://b)',
+    '**b**',
+    '*i*',
+    '~~s~~',
+    '<font color=#f00>',
+    '</font>',
+    '<b>',
+    '<!-- c -->',
+    '&lt;',
+    '&#42;',
+    '# ',
+    '### ',
+    '- ',
+    '1. ',
+    '> ',
+    '---',
+    '```',
+  );
 
-  test('ordinary alert text is left as written', () => {
+  test('label values with markdown punctuation render literally, as written', () => {
     for (const text of [
       'Only 2.1 GiB left on /data (ext4) on db-1.',
       'grafana_folder',
       '[critical] x',
       'cpu * 100 > 90',
+      '**not bold** <b>nor html</b> [nor](http://a.link)',
+      '# not a heading',
+      '- not a list',
+      '1. not a list either',
+      '&lt; stays &lt;',
     ]) {
-      assert.equal(neutraliseMarkdown(text), text);
+      const parsed = subset.parse(mdText(text));
+      assert.deepEqual(active(parsed.nodes), [], text);
+      assert.equal(shown(parsed.nodes), text);
     }
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 40 }), (value) => {
+        const text = value.replace(/\n/g, ' ').trim();
+        const parsed = subset.parse(mdText(value.replace(/\n/g, ' ')));
+        assert.deepEqual(active(parsed.nodes), [], JSON.stringify(mdText(value)));
+        assert.equal(shown(parsed.nodes), text, JSON.stringify(mdText(value)));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
-  test("no user text becomes a link, image, font, bold, italic, heading or HTML in the emulator's DingTalk parser", () => {
-    const unit = fc.constantFrom(
-      ...'*_`[]()!<>#-+.=&\\ \n019a中'.split(''),
-      '](',
-      '![x](http://a/b.png)',
-      '[a](http://b)',
-      '**b**',
-      '*i*',
-      '<font color=#f00>',
-      '</font>',
-      '<b>',
-      '<!-- c -->',
-      '# ',
-      '### ',
-    );
+  test('several lines keep their breaks and nothing becomes markup', () => {
     fc.assert(
-      fc.property(fc.string({ unit, maxLength: 40 }), (text) => {
-        const parsed = subset.parse(mdText(text));
-        assert.deepEqual(active(parsed.nodes), [], JSON.stringify(mdText(text)));
+      fc.property(fc.array(fc.string({ unit, maxLength: 20 }), { minLength: 2, maxLength: 4 }), (lines) => {
+        const value = lines
+          .map((line) => line.replace(/\n/g, ' ').trim())
+          .filter(Boolean)
+          .join('\n');
+        const parsed = subset.parse(mdText(value));
+        assert.deepEqual(active(parsed.nodes), [], JSON.stringify(mdText(value)));
+        assert.equal(shown(parsed.nodes), value, JSON.stringify(mdText(value)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  test('a link label is shown as written and the link stays one link', () => {
+    fc.assert(
+      fc.property(fc.string({ unit, minLength: 1, maxLength: 30 }), (label) => {
+        const link = mdLink(label, 'https://runbooks.example.com/x');
+        const parsed = subset.parse(link ?? '');
+        const paragraph = parsed.nodes[0] as { children: { type: string; children?: unknown[] }[] };
+        const links = paragraph?.children.filter((n) => n.type === 'a') ?? [];
+        if (label.replace(/\n/g, ' ').trim() === '') return;
+        assert.equal(links.length, 1, JSON.stringify(link));
+        assert.deepEqual(active(links[0]!.children ?? []), [], JSON.stringify(link));
       }),
       { numRuns: 1000 },
     );

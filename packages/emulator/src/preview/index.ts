@@ -14,6 +14,7 @@ export type { BlockNode, InlineNode, LinkKind, MarkdownSubset, ParsedMarkdown } 
 export { createMarkdownSubset } from './markdown.js';
 export type { MiniDocument, MiniElement, Renderer } from './render.js';
 export { createRenderer } from './render.js';
+export { previewCss } from './styles.js';
 
 /** The Content-Security-Policy of the page and its assets: nothing inline, nothing foreign but images. */
 export const previewCsp = [

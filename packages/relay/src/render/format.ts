@@ -3,7 +3,7 @@
  * local times, durations, severity colours, silence links, safe markdown links, and the labels worth
  * showing.
  */
-import { markdownBreaks } from '@dingbot/sdk';
+import { escapeMarkdown, markdownBreaks } from '@dingbot/sdk';
 import { parseTime } from '../inputs/payload.js';
 import type { Alert } from '../model.js';
 import { quoteValue } from '../routing/matchers.js';
@@ -128,35 +128,21 @@ export function safeUrl(url: string | undefined): string | undefined {
   );
 }
 
-/** A markdown link, or `undefined` when the URL is not safe. The label is escaped. */
+/** A markdown link, or `undefined` when the URL is not safe. The label is escaped ({@link mdText}). */
 export function mdLink(label: string, url: string | undefined): string | undefined {
   const safe = safeUrl(url);
-  return safe ? `[${neutraliseMarkdown(label).replace(/[[\]]/g, '')}](${safe})` : undefined;
+  return safe ? `[${escapeMarkdown(label)}](${safe})` : undefined;
 }
-
-const ZWSP = '\u200b';
 
 /**
- * Makes user text (annotations, label values, payload fields) inert in DingTalk markdown while
- * leaving ordinary text as written: no link or image (`](` is split by a zero-width space), no HTML
- * or `<font>` (a zero-width space after `<`), no heading (one before a line-start `#`), no bold or
- * italic (when the text has two or more `*`, they become `∗`, the asterisk operator, which looks the
- * same). No backslash escapes, which renderers disagree on: `grafana_folder`, `(ext4)` and
- * `[critical]` read as they should everywhere.
- * @example neutraliseMarkdown('[x](http://evil) **y**') // '[x]\u200b(http://evil) ∗∗y∗∗'
+ * User text (annotations, label values, payload fields) made inert in DingTalk markdown and shown as
+ * written: the SDK's {@link escapeMarkdown} (backslash escapes and `&lt;`-style entities, which
+ * DingTalk honours), trimmed, with its line breaks kept. It cannot become a link, image, `<font>`,
+ * bold, italic, heading, list or quote.
+ * @example mdText('[x](http://evil) **y**') // '\\[x\\](http://evil) \\*\\*y\\*\\*' (shown as typed)
  */
-export function neutraliseMarkdown(value: string): string {
-  let out = value
-    .replace(/\]\(/g, `]${ZWSP}(`)
-    .replace(/<(?=[A-Za-z/!?])/g, `<${ZWSP}`)
-    .replace(/^((?:[ \t>]|[-+*][ \t]|\d+[.)][ \t])*)#/gm, `$1${ZWSP}#`);
-  if (out.indexOf('*') !== out.lastIndexOf('*')) out = out.replace(/\*/g, '\u2217');
-  return out;
-}
-
-/** User text made inert in markdown ({@link neutraliseMarkdown}), trimmed, with its line breaks kept. */
 export function mdText(value: string): string {
-  return markdownBreaks(neutraliseMarkdown(value.trim()));
+  return markdownBreaks(escapeMarkdown(value.trim()));
 }
 
 /** Labels that identify where an alert comes from, shown first and in this order. */

@@ -5,19 +5,11 @@
  * an empty string), no file access (`include`/`render`/`layout` find nothing), own properties only.
  * Rendering never throws: a problem comes back as a value with the line and column.
  */
-import { utf8Length } from '@dingbot/sdk';
+import { escapeMarkdown, utf8Length } from '@dingbot/sdk';
 import { CaptureTag, Context, Liquid, LiquidError, type Template, toPromise, toValue } from 'liquidjs';
 import type { Mentions } from '../model.js';
 import type { PeopleConfig } from '../people/people.js';
-import {
-  alertDuration,
-  formatDuration,
-  type Locale,
-  localTime,
-  neutraliseMarkdown,
-  silenceUrl,
-  toMillis,
-} from './format.js';
+import { alertDuration, formatDuration, type Locale, localTime, silenceUrl, toMillis } from './format.js';
 
 /** Bounds on every user template. */
 export interface TemplateLimits {
@@ -200,7 +192,7 @@ export class TemplateEngine {
       const labels = isRecord(value) && isRecord(value.labels) ? stringMap(value.labels) : stringMap(value);
       return silenceUrl(state.externalURL ?? '', labels) ?? '';
     });
-    this.liquid.registerFilter('escape_markdown', (value: unknown) => neutraliseMarkdown(stringify(value)));
+    this.liquid.registerFilter('escape_markdown', (value: unknown) => escapeMarkdown(stringify(value)));
   }
 
   /**

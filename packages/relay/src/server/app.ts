@@ -4,13 +4,15 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { notificationIdentity, parseAlertmanager } from '../inputs/alertmanager.js';
 import { parseGrafana } from '../inputs/grafana.js';
-import { renderHook } from '../inputs/hooks.js';
 import { type AlertNotification, InputError, type OutgoingMessage } from '../model.js';
 import type { RelayMetrics } from '../ops/metrics.js';
-import type { Outbox } from '../outbox/outbox.js';
-import { resolveMentions } from '../people/people.js';
+import type { Outbox, OutboxRow } from '../outbox/outbox.js';
 import { type RouteConfig, routingLabels } from '../routing/routes.js';
 import type { Logger } from '../sender/sender.js';
+import { mountPage } from '../ui/page.js';
+import { configSecrets, consoleAuths, redactRow, robotSummary } from './console.js';
+import { playgroundInfo, runPlayground } from './playground.js';
+import { renderForRoutes, renderHookFor } from './render-path.js';
 import type { RelayRuntime } from './runtime.js';
 import { checkAuth, checkGithubSignature, checkGrafanaSignature, safeEqual } from './verify.js';
 
@@ -57,7 +59,8 @@ const DINGTALK_OK = { errcode: 0, errmsg: 'ok' };
  * The relay's HTTP app: inputs (Alertmanager, prometheus-webhook-dingtalk's path, Grafana, hooks,
  * DingTalk-compatible), each answering 2xx only after the outbox committed what it must send; 4xx
  * for what can never succeed; 503 for what may succeed later (storage, shutting down); plus health,
- * metrics and the dead-letter API.
+ * metrics, and the web page at `/` with its API (`/api/*`: robots, dead letters and replay, recent
+ * deliveries, the template playground), which takes the inputs' credentials when any are configured.
  * @example
  * const { app } = createRelayApp(runtime, { outbox, log, metrics });
  * const res = await app.request('/alertmanager', { method: 'POST', body });
@@ -151,18 +154,8 @@ export function createRelayApp(initial: RelayRuntime, deps: RelayDeps): RelayApp
   const renderNotification = async (n: AlertNotification, forced: RouteConfig | undefined) => {
     const routes = forced ? [forced] : runtime.route(routingLabels(n));
     const messages: OutgoingMessage[] = [];
-    for (const route of routes) {
-      const mentions = resolveMentions(
-        {
-          people: runtime.config.people,
-          ...(runtime.config.mentions ? { mentions: runtime.config.mentions } : {}),
-        },
-        n.alerts.map((a) => a.labels),
-        route,
-        now(),
-      );
+    for (const { route, mentions, rendered } of await renderForRoutes(runtime, n, routes, now())) {
       for (const warning of mentions.warnings) deps.log.warn({ route: route.name }, warning);
-      const rendered = await runtime.renderer.renderAlerts(n, route, mentions);
       if (rendered.fallback) {
         deps.metrics.templateErrors.inc({ route: route.name });
         deps.log.warn({ route: route.name, ...rendered.fallback }, 'template failed: built-in template used');
@@ -277,28 +270,13 @@ export function createRelayApp(initial: RelayRuntime, deps: RelayDeps): RelayApp
     if (hook.gitlab && !safeEqual(c.req.header('x-gitlab-token') ?? '', hook.gitlab.token)) {
       throw new Refusal(401, 'X-Gitlab-Token is missing or wrong', 'X-Gitlab-Token');
     }
-    const route = hook.route ? runtime.routesByName.get(hook.route) : undefined;
-    const robot = hook.robot ?? route?.robot ?? runtime.defaultRoute.robot;
-    const routeName = route?.name ?? `hook:${name}`;
-    const mentions = resolveMentions(
-      { people: runtime.config.people },
-      [],
-      { name: routeName, mention: route?.mention },
-      now(),
-    );
     const headers: Record<string, string> = {};
     c.req.raw.headers.forEach((value, key) => {
       headers[key] = value;
     });
-    const rendered = await renderHook(hook.template, body, {
-      name,
-      locale: route?.locale ?? runtime.config.locale,
-      timeZone: route?.timeZone ?? runtime.config.timeZone,
-      ...(route?.type ? { type: route.type } : {}),
-      mentions,
+    const { route, routeName, robot, rendered } = await renderHookFor(runtime, name, hook, body, {
       headers,
-      baseDir: runtime.baseDir,
-      people: runtime.config.people,
+      now: now(),
     });
     if (rendered.fallback) {
       deps.metrics.templateErrors.inc({ route: routeName });
@@ -386,7 +364,43 @@ export function createRelayApp(initial: RelayRuntime, deps: RelayDeps): RelayApp
     return result.ok ? c.json({ status: 'reloaded' }) : c.json({ error: result.error }, 400);
   };
   app.post('/-/reload', reload);
-  app.get('/api/dead', async (c) => c.json(await deps.outbox.dead(Number(c.req.query('limit') ?? 100))));
+  // The page's API shows message contents and can replay: it takes the inputs' credentials.
+  app.use('/api/*', async (c, next) => {
+    const auths = consoleAuths(runtime.config);
+    const header = c.req.header('authorization');
+    if (auths.length > 0 && !auths.some((auth) => checkAuth(auth, header))) {
+      const schemes = [...new Set(auths.map((auth) => ('bearer' in auth ? 'bearer' : 'basic')))];
+      // The page asks for credentials itself: a Basic challenge would open the browser's own dialog
+      // (and stall the request in a headless one), so its requests get a scheme browsers leave alone.
+      const fromPage = c.req.header('x-dingbot-page') === '1';
+      c.header(
+        'WWW-Authenticate',
+        schemes
+          .map((s) =>
+            s === 'bearer'
+              ? 'Bearer realm="dingbot-relay"'
+              : `${fromPage ? 'DingbotBasic' : 'Basic'} realm="dingbot-relay"`,
+          )
+          .join(', '),
+      );
+      return c.json(
+        {
+          error:
+            "missing or wrong credentials: the page's API takes the credentials of an input's auth (inputs.<input>.auth in the relay config)",
+          auth: schemes,
+        },
+        401,
+      );
+    }
+    await next();
+  });
+  const shown = (rows: OutboxRow[]) => {
+    const secrets = configSecrets(runtime.config);
+    return rows.map((row) => redactRow(row, secrets));
+  };
+  app.get('/api/dead', async (c) =>
+    c.json(shown(await deps.outbox.dead(Number(c.req.query('limit') ?? 100)))),
+  );
   app.post('/api/dead/:id/replay', async (c) => {
     const id = Number(c.req.param('id'));
     if (!Number.isInteger(id)) throw new Refusal(400, 'the id must be a number', 'id');
@@ -407,12 +421,31 @@ export function createRelayApp(initial: RelayRuntime, deps: RelayDeps): RelayApp
     return c.json(
       Object.keys(runtime.config.robots).map((name) => ({
         name,
+        ...robotSummary(runtime.config.robots[name]),
         ...(depth[name] ?? { queued: 0, sending: 0, dead: 0 }),
+        ...oldestAge(depth[name]?.oldestAt),
         ...states[name],
       })),
     );
   });
-  app.get('/api/recent', async (c) => c.json(await deps.outbox.recent(Number(c.req.query('limit') ?? 50))));
+  app.get('/api/recent', async (c) =>
+    c.json(shown(await deps.outbox.recent(Number(c.req.query('limit') ?? 50)))),
+  );
+  app.get('/api/playground', async (c) => c.json(await playgroundInfo(runtime)));
+  app.post('/api/playground', async (c) => {
+    const { body } = await readJson(c);
+    try {
+      return c.json(await runPlayground(runtime, body, now()));
+    } catch (error) {
+      if (error instanceof InputError) throw new Refusal(400, error.message, error.field);
+      throw error;
+    }
+  });
+  mountPage(app);
+
+  function oldestAge(oldestAt: number | undefined): { oldestAgeMs?: number } {
+    return oldestAt === undefined ? {} : { oldestAgeMs: Math.max(0, now().getTime() - oldestAt) };
+  }
 
   return {
     app,
