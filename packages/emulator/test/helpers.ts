@@ -54,27 +54,36 @@ export function fakeClock(start = Date.UTC(2026, 0, 1)) {
   };
 }
 
-/** Milliseconds one call of `work()` takes, over a batch of at least `minMs` (the timer's resolution is coarse). */
+/**
+ * CPU milliseconds one call of `work()` takes, over a batch of at least `minMs`. CPU time, not wall
+ * time: on a loaded machine a long call is preempted in proportion to its length while a short
+ * batch may run whole, which once made a linear parse look 50× slower at 10× the size.
+ */
 function perCall(work: () => void, minMs = 10): number {
-  const started = performance.now();
+  const started = process.cpuUsage();
   let calls = 0;
   let elapsed = 0;
   do {
     work();
     calls++;
-    elapsed = performance.now() - started;
+    const used = process.cpuUsage(started);
+    elapsed = (used.user + used.system) / 1000;
   } while (elapsed < minMs);
   return elapsed / calls;
 }
 
 /**
  * How much slower `work(large)` runs than `work(small)`, both measured in this run (no wall-clock
- * budget): about `large / small` when the work is linear, its square when it is quadratic. Batches
+ * budget; CPU time, see `perCall`): about `large / small` when the work is linear, its square when it is quadratic. Batches
  * of both sizes alternate, so a change of load hits both, and each side keeps its fastest batch.
  */
 export function growthRatio(work: (size: number) => void, small: number, large: number, runs = 7): number {
-  work(small);
-  work(large);
+  // Warm up first, alternating sizes: code V8 optimised for one input can run another size in a
+  // slower tier until it settles (a linear parse once measured 58× at 10× the size, then 12×).
+  perCall(() => {
+    work(small);
+    work(large);
+  }, 100);
   let smallMs = Number.POSITIVE_INFINITY;
   let largeMs = Number.POSITIVE_INFINITY;
   for (let run = 0; run < runs; run++) {

@@ -20,10 +20,13 @@ function fakeDingTalk(fail?: (n: number, m: Message) => unknown, latencyMs = 1) 
   let calls = 0;
   const post: PostFunction = async (message) => {
     const n = ++calls;
+    // When the post reached "DingTalk", not when its answer came back: a timer late on a loaded
+    // machine must not shift a send into the next window.
+    const at = performance.now();
     await new Promise((r) => setTimeout(r, latencyMs));
     const error = fail?.(n, message);
     if (error) throw error;
-    posted.push({ at: performance.now(), message });
+    posted.push({ at, message });
     return { attempts: 1 };
   };
   return { post, posted, calls: () => calls };
