@@ -1,8 +1,10 @@
 /**
  * CLI start: how long `dingbot --help` and `dingbot send text …` take as child processes, next to
  * `node -e 0` (the floor for any Node CLI) and the `curl` command of DingTalk's guide (the seed), all
- * against one emulator on loopback. Rounds are interleaved in rotating order so a noisy neighbour
- * hurts every contender alike; each contender's wall-clock times give a median and a spread.
+ * against one emulator on loopback, and next to a script that does nothing but one `node:http` POST
+ * (`bench/fixtures/one-post.cjs`): the part of a send no CLI on Node can avoid. Rounds are
+ * interleaved in rotating order so a noisy neighbour hurts every contender alike; each contender's
+ * wall-clock times give a median and a spread.
  *
  * Uses the BUILT CLI through its installed launcher (`packages/cli/bin/dingbot.cjs`, which answers `--help`
  * itself and runs the rest from `dist/dingbot.cjs`, the CLI and the SDK bundled into one file, through
@@ -50,6 +52,8 @@ export interface CliStartResult {
   send: StartTimes;
   /** The same send through the unbundled ES module CLI (`dist/bin.js`): what the bundle saves. */
   sendUnbundled: StartTimes;
+  /** One bare `node:http` POST of a text message (`bench/fixtures/one-post.cjs`): the floor of a send. */
+  nodeHttp: StartTimes;
   /** `undefined` when curl is not installed. */
   curl: StartTimes | undefined;
   /** median(`dingbot --help`) / median(`node -e 0`); the target is ≤ 1.5. */
@@ -60,6 +64,8 @@ export interface CliStartResult {
   sendRatio: number;
   /** median(send through `dist/bin.js`) / median(`node -e 0`): the ratio before bundling. */
   sendUnbundledRatio: number;
+  /** median(one bare node:http POST) / median(`node -e 0`): how much of the send budget Node itself takes. */
+  nodeHttpRatio: number;
   /** median(`dingbot send text`) / median(`curl`), when curl is installed. */
   sendVsCurl: number | undefined;
 }
@@ -67,6 +73,7 @@ export interface CliStartResult {
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BIN = fileURLToPath(new URL('../packages/cli/bin/dingbot.cjs', import.meta.url));
 const ESM_BIN = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
+const ONE_POST = fileURLToPath(new URL('./fixtures/one-post.cjs', import.meta.url));
 const TOKEN = 'bench-cli-start-token';
 const SEED_BODY = '{"msgtype": "text","text": {"content": "我就是我, 是不一样的烟火"}}';
 
@@ -105,6 +112,7 @@ export async function benchCliStart({
       webhook,
       '--quiet',
     ],
+    nodeHttp: [process.execPath, ONE_POST, webhook],
   };
   if (hasCurl) {
     contenders.curl = [
@@ -131,7 +139,7 @@ export async function benchCliStart({
       ratios.push(roundTimes.help! / roundTimes.node!);
     }
     const delivered = emulator.messages().length;
-    if (delivered < (warmup + rounds) * (hasCurl ? 3 : 2)) {
+    if (delivered < (warmup + rounds) * (hasCurl ? 4 : 3)) {
       throw new Error(`bench/cli-start: only ${delivered} messages reached the emulator`);
     }
   } finally {
@@ -142,6 +150,7 @@ export async function benchCliStart({
   const help = stats('help');
   const send = stats('send');
   const sendUnbundled = stats('sendUnbundled');
+  const nodeHttp = stats('nodeHttp');
   const curl = hasCurl ? stats('curl') : undefined;
   return {
     rounds,
@@ -149,11 +158,13 @@ export async function benchCliStart({
     help,
     send,
     sendUnbundled,
+    nodeHttp,
     curl,
     helpRatio: round2(help.medianMs / node.medianMs),
     helpRatioRange: [round2(Math.min(...ratios)), round2(Math.max(...ratios))],
     sendRatio: round2(send.medianMs / node.medianMs),
     sendUnbundledRatio: round2(sendUnbundled.medianMs / node.medianMs),
+    nodeHttpRatio: round2(nodeHttp.medianMs / node.medianMs),
     sendVsCurl: curl ? round2(send.medianMs / curl.medianMs) : undefined,
   };
 }

@@ -212,11 +212,23 @@ const SPECS: Spec[] = [
         },
         (() => {
           const send = findNumber(r, [/^sendRatio$/]);
+          const floor = findNumber(r, [/^nodeHttpRatio$/]);
           return {
             benchmark: 'CLI start',
             target: '`dingbot send text …` ≤ 2× `node -e 0`',
-            measured: send === undefined ? 'no ratio field found' : `${fmt(send)}×`,
+            measured:
+              send === undefined
+                ? 'no ratio field found'
+                : `${fmt(send)}×${floor === undefined ? '' : ` (one bare node:http POST in the same run: ${fmt(floor)}×)`}`,
             met: send === undefined ? undefined : send <= 2,
+            ...(send !== undefined && send > 2 && floor !== undefined
+              ? {
+                  why:
+                    `a script that does nothing but one node:http POST to the same emulator takes ${fmt(floor)}× ` +
+                    '`node -e 0` in this run: loading node:http and one request on loopback are most of the ' +
+                    "budget, and the rest is dingbot's own start (its bundle, options, the delivery engine).",
+                }
+              : {}),
           };
         })(),
       ];
@@ -252,15 +264,6 @@ const SPECS: Spec[] = [
               }
             : {}),
         },
-        (() => {
-          const send = findNumber(r, [/^sendRatio$/]);
-          return {
-            benchmark: 'CLI start',
-            target: '`dingbot send text …` ≤ 2× `node -e 0`',
-            measured: send === undefined ? 'no ratio field found' : `${fmt(send)}×`,
-            met: send === undefined ? undefined : send <= 2,
-          };
-        })(),
       ];
     },
   },
