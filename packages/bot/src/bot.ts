@@ -40,9 +40,9 @@ function escapeRegExp(text: string): string {
 }
 
 /**
- * A DingTalk app robot: handlers for what people write to it, over Stream mode. Every message is acked
- * as soon as it arrives, duplicates (same msgId) are dropped, then the middleware and handlers run in
- * the order they were added.
+ * A DingTalk app robot: handlers for what people write to it, over Stream mode (`start()`) or HTTP
+ * callbacks (`fetchHandler()`). Every message is acked as soon as it arrives, duplicates (same msgId)
+ * are dropped, then the middleware and handlers run in the order they were added.
  * @example
  * const bot = new Bot({ clientId, clientSecret });
  * bot.hears(/^deploy (\w+)/, (ctx) => ctx.reply(`deploying ${ctx.match[1]}…`));

@@ -324,12 +324,20 @@ describe('the handler alone (web-standard Request → Response)', () => {
     assert.deepEqual(handled, ['msg-wait']);
   });
 
-  test('options are checked', () => {
+  test('options are checked', async () => {
     const { bot } = quietBot();
-    assert.throws(() => bot.fetchHandler({ maxClockSkewMs: -5 }), /maxClockSkewMs.*positive/);
+    assert.throws(() => bot.fetchHandler({ maxClockSkewMs: -5 }), /`maxClockSkewMs` is -5.*positive/s);
     assert.throws(
       () => bot.fetchHandler({ maxSkew: 5 } as unknown as CallbackOptions),
-      /maxSkew.*not an option.*maxClockSkewMs/,
+      /`maxSkew` is not an option.*Did you mean `maxClockSkewMs`\?/s,
+    );
+    assert.throws(
+      () => bot.fetchHandler({ maxBodyByte: 5 } as unknown as CallbackOptions),
+      /Did you mean `maxBodyBytes`\?/,
+    );
+    await assert.rejects(
+      startCallbackServer(bot, { port: 0, path: 'dingtalk' }),
+      /`path` is "dingtalk".*'\/dingtalk'/s,
     );
   });
 });

@@ -3,6 +3,7 @@
  * the `timestamp` and `sign` headers, answers at once, and runs the bot's handlers after answering.
  * Web standards only (web crypto, `Request`, `Response`): it runs on Node, Deno, Bun and workers.
  */
+import { didYouMean, OptionsError } from '@dingbot/sdk';
 import type { BotLogger } from '../options.js';
 
 /** Options of `bot.fetchHandler()`. */
@@ -105,12 +106,19 @@ async function readBody(request: Request, max: number): Promise<string | undefin
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(
-      `@dingbot/bot: fetchHandler({ ${name} }) is ${String(value)}; give a positive number.`,
-    );
+    throw new OptionsError(name, `is ${String(value)}`, 'Give a positive number, or leave it out.');
   }
   return value;
 }
+
+const OPTION_NAMES = ['maxClockSkewMs', 'maxBodyBytes', 'now'] as const;
+const ALIASES: Readonly<Record<string, string>> = {
+  maxSkew: 'maxClockSkewMs',
+  maxSkewMs: 'maxClockSkewMs',
+  toleranceMs: 'maxClockSkewMs',
+  maxBody: 'maxBodyBytes',
+  bodyLimit: 'maxBodyBytes',
+};
 
 /**
  * Builds the HTTP-callback handler for a bot (`bot.fetchHandler()` calls this). Refusals: 405 for a
@@ -122,13 +130,24 @@ export function createCallbackHandler(
   target: CallbackTarget,
   options: CallbackOptions = {},
 ): CallbackHandler {
-  const known = ['maxClockSkewMs', 'maxBodyBytes', 'now'];
+  if (typeof options !== 'object' || options === null) {
+    throw new OptionsError(
+      'options',
+      'are not an object',
+      'Pass { maxClockSkewMs, maxBodyBytes } or nothing.',
+    );
+  }
   for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new TypeError(
-        `@dingbot/bot: fetchHandler({ ${key} }) is not an option; the options are ${known.join(', ')}.`,
+    if (!(OPTION_NAMES as readonly string[]).includes(key)) {
+      throw new OptionsError(
+        key,
+        'is not an option of fetchHandler()',
+        didYouMean(key, OPTION_NAMES, ALIASES),
       );
     }
+  }
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    throw new OptionsError('now', 'is not a function', 'Pass () => milliseconds, or leave it out.');
   }
   const maxSkew = positive('maxClockSkewMs', options.maxClockSkewMs, callbackDefaults.maxClockSkewMs);
   const maxBody = positive('maxBodyBytes', options.maxBodyBytes, callbackDefaults.maxBodyBytes);

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { OptionsError } from '@dingbot/sdk';
 import type { Bot } from '../bot.js';
 import type { CallbackHandler, CallbackOptions } from '../http/callback.js';
 
@@ -92,9 +93,11 @@ export async function startCallbackServer(
   options: CallbackServerOptions = {},
 ): Promise<CallbackServer> {
   const { port = 3000, hostname = '127.0.0.1', path = '/', ...handlerOptions } = options;
-  if (!path.startsWith('/')) {
-    throw new TypeError(
-      `@dingbot/bot: startCallbackServer({ path }) is ${JSON.stringify(path)}; start it with /.`,
+  if (typeof path !== 'string' || !path.startsWith('/')) {
+    throw new OptionsError(
+      'path',
+      `is ${JSON.stringify(path)}`,
+      "Give the callback URL's path, starting with /, e.g. '/dingtalk'.",
     );
   }
   const listener = nodeListener(bot.fetchHandler(handlerOptions));
