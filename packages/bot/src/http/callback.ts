@@ -67,10 +67,15 @@ function json(status: number, body: Record<string, unknown>, headers: Record<str
   });
 }
 
-/** The bytes of a base64 string, or undefined when it is not one (a `sign` must be base64). */
+/**
+ * The bytes of a base64 string in its one canonical spelling, or undefined (a `sign` must be base64).
+ * `atob` ignores the unused low bits of the last character, so without the canonical check several
+ * spellings of one sign would pass; comparing them involves the request alone, never the secret.
+ */
 function base64Bytes(text: string): Uint8Array<ArrayBuffer> | undefined {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
   const binary = atob(text);
+  if (btoa(binary) !== text) return undefined;
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
