@@ -3,10 +3,13 @@
 // Run alone, it talks to an emulator embedded in it and prints the conversation. With the app's
 // credentials it connects to DingTalk in Stream mode and answers until Ctrl-C:
 //   DINGTALK_CLIENT_ID=ding… DINGTALK_CLIENT_SECRET=… node --conditions=development --import tsx examples/chatops.ts
-// (DINGTALK_BASE_URL=http://127.0.0.1:8787 points it at a running `dingbot emulator` instead.)
+// DINGTALK_BASE_URL=http://127.0.0.1:8787 points it at a running `dingbot emulator` instead, and
+// DINGTALK_CALLBACK_PORT=3000 takes DingTalk's HTTP callbacks at http://127.0.0.1:3000/dingtalk
+// (HTTP mode; put your https proxy in front) instead of connecting in Stream mode.
 // `npm start` runs it against the demo's emulator: talk to it in the preview's chat box.
 import { pathToFileURL } from 'node:url';
 import { Bot } from '@dingbot/bot';
+import { startCallbackServer } from '@dingbot/bot/node';
 import { markdown, text } from '@dingbot/sdk';
 
 /** The services this robot deploys. */
@@ -89,17 +92,34 @@ export function chatOps(
   return bot;
 }
 
-/** Connects to DingTalk (or a running emulator) in Stream mode and answers until Ctrl-C. */
+/** Answers until Ctrl-C: in Stream mode, or in HTTP mode when DINGTALK_CALLBACK_PORT is set. */
 async function serve(clientId: string, clientSecret: string): Promise<void> {
   const baseUrl = process.env.DINGTALK_BASE_URL?.trim() || undefined;
+  const port = process.env.DINGTALK_CALLBACK_PORT?.trim();
   const bot = chatOps(new Bot({ clientId, clientSecret, baseUrl }));
   bot.catch((error, ctx) => console.error(`"${ctx.text}" failed:`, error));
-  await bot.start();
-  console.log(
-    `chatops: connected in Stream mode to ${baseUrl ?? 'DingTalk'}; @-mention the robot in a group. Ctrl-C stops.`,
-  );
+  let close: () => Promise<void>;
+  if (port) {
+    if (!/^\d+$/.test(port) || Number(port) > 65535) {
+      console.error(
+        `DINGTALK_CALLBACK_PORT="${port}" is not a port number: use 1-65535, or 0 for any free port.`,
+      );
+      process.exit(2);
+    }
+    const server = await startCallbackServer(bot, { port: Number(port), path: '/dingtalk' });
+    console.log(
+      `chatops: taking HTTP callbacks at ${server.callbackUrl}; set the robot's callback URL to it (behind https). Ctrl-C stops.`,
+    );
+    close = () => server.close();
+  } else {
+    await bot.start();
+    console.log(
+      `chatops: connected in Stream mode to ${baseUrl ?? 'DingTalk'}; @-mention the robot in a group. Ctrl-C stops.`,
+    );
+    close = () => bot.stop();
+  }
   const stop = async () => {
-    await bot.stop();
+    await close();
     process.exit(0);
   };
   process.on('SIGINT', stop);
@@ -110,7 +130,12 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const clientId = process.env.DINGTALK_CLIENT_ID?.trim();
   const clientSecret = process.env.DINGTALK_CLIENT_SECRET?.trim();
   if (clientId && clientSecret) await serve(clientId, clientSecret);
-  else {
+  else if (clientId || clientSecret) {
+    console.error(
+      `Set DINGTALK_CLIENT_${clientId ? 'SECRET' : 'ID'} too: the app's ${clientId ? 'AppSecret' : 'AppKey'} from the developer console.`,
+    );
+    process.exit(2);
+  } else {
     const { converse } = await import('./_chatops.js');
     await converse(
       [

@@ -1,7 +1,7 @@
 // The examples and the `npm start` demo, run as a newcomer runs them: alone (an embedded emulator),
 // against a running demo (DINGTALK_WEBHOOK), and against a stand-in for a real DingTalk robot.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createTestBot } from '@dingbot/bot';
 import { type EmulatorHandle, type MessageRecord, startEmulator } from '@dingbot/emulator';
-import { startChatOps } from './_chatops.js';
+import { EMULATOR_APP, startChatOps } from './_chatops.js';
 import { DEMO_PORT, demoPort, postDemoMessages, startDemo } from './_demo.js';
 import { maskWebhook } from './_target.js';
 import { chatOps, onCall, ROTA } from './chatops.js';
@@ -453,5 +453,97 @@ describe('chatops.ts: the ChatOps robot', () => {
       await emulator.close();
     }
     assert.deepEqual(chatops.bot.resources, { sockets: 0, timers: 0, handlers: 0 });
+  });
+});
+
+/** Starts an example that serves until a signal; `stop()` sends SIGTERM and resolves with its exit. */
+function serveExample(script: string, vars: Record<string, string>) {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(env)) if (key.startsWith('DINGTALK_')) delete env[key];
+  Object.assign(env, vars);
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', join(here, script)], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return { code: await exited, stdout, stderr };
+    },
+  };
+}
+
+describe('chatops.ts with the app credentials: serves until Ctrl-C', () => {
+  test('Stream mode (DINGTALK_BASE_URL at an emulator): answers, and stops cleanly on SIGTERM', {
+    timeout: 600_000,
+  }, async () => {
+    const emulator = await startEmulator();
+    const running = serveExample('chatops.ts', {
+      DINGTALK_CLIENT_ID: EMULATOR_APP.clientId,
+      DINGTALK_CLIENT_SECRET: EMULATOR_APP.clientSecret,
+      DINGTALK_BASE_URL: emulator.url,
+    });
+    try {
+      // Sent before or after the robot connects: the emulator holds it for the next connection.
+      const { msgId } = await emulator.chat({ robot: 'bot', text: '@bot help' });
+      const [help] = await repliesTo(emulator, msgId, 1);
+      assert.match(help!, /### What I can do/);
+    } finally {
+      const { code, stdout, stderr } = await running.stop();
+      await emulator.close();
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, new RegExp(`connected in Stream mode to ${emulator.url.replaceAll('.', '\\.')}`));
+      assert.ok(!stdout.includes(EMULATOR_APP.clientSecret) && !stderr.includes(EMULATOR_APP.clientSecret));
+    }
+  });
+
+  test('HTTP mode (DINGTALK_CALLBACK_PORT): the emulator posts signed callbacks, the robot answers', {
+    timeout: 600_000,
+  }, async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    const emulator = await startEmulator({
+      apps: [{ ...EMULATOR_APP, name: 'bot', callbackUrl: `http://127.0.0.1:${port}/dingtalk` }],
+    });
+    const running = serveExample('chatops.ts', {
+      DINGTALK_CLIENT_ID: EMULATOR_APP.clientId,
+      DINGTALK_CLIENT_SECRET: EMULATOR_APP.clientSecret,
+      DINGTALK_CALLBACK_PORT: String(port),
+    });
+    try {
+      // No deadline: say it again until the server is up and answers the callback (DingTalk does not retry).
+      let msgId: string;
+      for (;;) {
+        ({ msgId } = await emulator.chat({ robot: 'bot', text: '@bot oncall' }));
+        const status = emulator.chats('bot').find((c) => c.msgId === msgId)?.deliveries[0]?.status;
+        if (status === 200) break;
+        assert.equal(status, 0, 'refused while starting');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const [answer] = await repliesTo(emulator, msgId, 1);
+      assert.match(answer!, /^On call this week: @\w+ \(/);
+    } finally {
+      const { code, stdout, stderr } = await running.stop();
+      await emulator.close();
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, new RegExp(`taking HTTP callbacks at http://127\\.0\\.0\\.1:${port}/dingtalk`));
+    }
+  });
+
+  test('one of the two variables alone stops it, naming the other', async () => {
+    const run = await runExample('chatops.ts', { DINGTALK_CLIENT_ID: 'dingsomething' });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /Set DINGTALK_CLIENT_SECRET too/);
   });
 });
