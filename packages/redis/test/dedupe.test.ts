@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Bot, type DedupeStore } from '@dingbot/bot';
+import { startEmulator } from '@dingbot/emulator';
 import { Redis } from 'ioredis';
 import { RedisDedupeStore, type RedisStoreError } from '../src/index.js';
 import { freePort, redisSkipReason, startRedis, type TestRedis } from './fixtures/redis-server.js';
@@ -66,6 +67,70 @@ describe('RedisDedupeStore', { skip }, () => {
     assert.equal(runs.length, 20);
     assert.deepEqual(new Set(runs.map((run) => run.split(':')[1])).size, 20);
     assert.ok(await raw.exists('dingbot:bot:dingreplicas:m0'));
+  });
+
+  it('two replicas on Stream: the message pushed again to the other connection runs once', async () => {
+    // The emulator's timers by hand: the 60 s redelivery happens when the test says so.
+    let now = Date.UTC(2026, 0, 1);
+    const pending = new Set<{ due: number; run: () => void }>();
+    const timers = {
+      setTimeout: (run: () => void, ms: number) => {
+        const timer = { due: now + ms, run };
+        pending.add(timer);
+        return timer;
+      },
+      clearTimeout: (timer: unknown) => void pending.delete(timer as { due: number; run: () => void }),
+    };
+    const advance = (ms: number) => {
+      now += ms;
+      for (const timer of [...pending].filter((t) => t.due <= now)) {
+        pending.delete(timer);
+        timer.run();
+      }
+    };
+    const app = { clientId: 'dingreplicastream', clientSecret: 'replica-stream-secret', name: 'bot' };
+    const emulator = await startEmulator({ apps: [app], now: () => now, timers, streamPingMs: 0 });
+    const replicas: Bot[] = [];
+    try {
+      const runs: string[] = [];
+      replicas.push(
+        ...['one', 'two'].map((name) => {
+          const bot = new Bot({
+            clientId: app.clientId,
+            clientSecret: app.clientSecret,
+            baseUrl: emulator.url,
+            dedupe: store({ prefix: 'stream:' }),
+            replyOptions: { retry: 'none', rateLimit: false },
+          });
+          bot.hears(/^deploy (\w+)$/, async (ctx) => {
+            runs.push(name);
+            await ctx.reply(`deploying ${ctx.match[1]}…`);
+          });
+          return bot;
+        }),
+      );
+      const settle = async (done: () => boolean) => {
+        while (!done() || replicas.some((bot) => bot.resources.handlers > 0)) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      };
+      for (const bot of replicas) await bot.start();
+      assert.equal(emulator.apps()[0]?.connections.length, 2);
+      emulator.chaos('bot', { action: 'withholdAcks', on: true });
+      const { msgId } = await emulator.chat({ robot: 'bot', text: '@bot deploy api' });
+      const chat = () => emulator.chats('bot').find((c) => c.msgId === msgId)!;
+      await settle(() => chat().acks.length === 1 && chat().replies.length === 1);
+      advance(60_000); // no ack counted: DingTalk pushes it again, to the next connection
+      await settle(() => chat().acks.length === 2);
+      const [first, again] = chat().deliveries;
+      assert.deepEqual([first?.reason, again?.reason], ['first', 'redelivery']);
+      assert.notEqual(first?.connectionId, again?.connectionId, 'pushed again to the other replica');
+      assert.equal(runs.length, 1, `handled by ${runs.join(' and ')}`);
+      assert.equal(chat().replies.length, 1);
+    } finally {
+      for (const bot of replicas) await bot.stop();
+      await emulator.close();
+    }
   });
 
   it('without Redis, a replica still drops its own duplicates and says so once, without the password', async () => {
