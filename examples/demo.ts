@@ -2,8 +2,10 @@
  * `npm start`: starts the emulator on 127.0.0.1, port 8787 (the `PORT` variable, or the next free
  * port when that one is busy), posts one message of every type and one refused request, and prints
  * the preview URL, a webhook URL for curl and the CLI, and the command that runs the examples into
- * this preview. `--once` (used by the smoke test) exits after posting instead of serving until Ctrl-C.
+ * this preview, and starts the ChatOps robot (examples/chatops.ts) so the preview's chat box can talk
+ * to it. `--once` (used by the smoke test) exits after posting instead of serving until Ctrl-C.
  */
+import { startChatOps } from './_chatops.js';
 import { demoPort, demoRobots, postDemoMessages, startDemo } from './_demo.js';
 
 const once = process.argv.includes('--once');
@@ -17,6 +19,7 @@ try {
 
 const { emulator, busy } = await startDemo(firstPort);
 const posts = await postDemoMessages(emulator);
+const chatops = await startChatOps(emulator);
 const webhook = emulator.webhookUrl(demoRobots.plain.token);
 const chosen = process.env.PORT?.trim() ? `PORT=${firstPort}` : 'the default; set PORT to choose another';
 const portNote =
@@ -28,6 +31,7 @@ console.log(`dingbot demo: posted ${posts.accepted} messages, one of every type,
 ${portNote}
   preview (live):  ${emulator.url}/
   webhook URL:     ${webhook}
+${chatops.line}
 
 Try it:
   curl '${webhook}' -H 'Content-Type: application/json' \\
@@ -41,10 +45,12 @@ Watch the examples arrive in the preview: in another terminal, run
 `);
 
 if (once) {
+  await chatops.stop();
   await emulator.close();
 } else {
   console.log('Serving until Ctrl-C.');
   const stop = async () => {
+    await chatops.stop();
     await emulator.close();
     process.exit(0);
   };

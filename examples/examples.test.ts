@@ -1,16 +1,19 @@
 // The examples and the `npm start` demo, run as a newcomer runs them: alone (an embedded emulator),
 // against a running demo (DINGTALK_WEBHOOK), and against a stand-in for a real DingTalk robot.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type EmulatorHandle, startEmulator } from '@dingbot/emulator';
+import { createTestBot } from '@dingbot/bot';
+import { type EmulatorHandle, type MessageRecord, startEmulator } from '@dingbot/emulator';
+import { EMULATOR_APP, startChatOps } from './_chatops.js';
 import { DEMO_PORT, demoPort, postDemoMessages, startDemo } from './_demo.js';
 import { maskWebhook } from './_target.js';
+import { chatOps, onCall, ROTA } from './chatops.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const scripts = readdirSync(here).filter(
@@ -306,6 +309,7 @@ describe('npm start (the demo)', () => {
     assert.match(stdout, /posted 7 messages/);
     assert.match(stdout, /refused \(310000 sign not match\)/);
     assert.match(stdout, /preview \(live\): +http:\/\/127\.0\.0\.1:\d+\//);
+    assert.match(stdout, /chat box: +at the bottom of the preview; the ChatOps robot .*\n.*"@bot help"/);
     const webhook = stdout.match(
       /webhook URL: +(http:\/\/127\.0\.0\.1:\d+\/robot\/send\?access_token=demo)/,
     )?.[1];
@@ -357,4 +361,189 @@ test('maskWebhook keeps 4 characters of the token and drops timestamp and sign',
     'https://oapi.dingtalk.com/robot/send?access_token=…',
   );
   assert.equal(maskWebhook('not a url access_token=secret'), '(a webhook that is not a URL)');
+});
+
+/** Every reply to `msgId` once the robot is done with it (a deploy answers twice). */
+async function repliesTo(emulator: EmulatorHandle, msgId: string, count: number): Promise<string[]> {
+  let replies: MessageRecord[] = [];
+  for (;;) {
+    replies = emulator.messages().filter((m) => m.inReplyTo === msgId);
+    if (replies.length >= count) break;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return replies.map((m) => {
+    const payload = m.payload as { text?: { content: string }; markdown?: { text: string } };
+    return payload.text?.content ?? payload.markdown?.text ?? '';
+  });
+}
+
+describe('chatops.ts: the ChatOps robot', () => {
+  test('"@bot help", deploy (admins only), oncall and anything else, through createTestBot', async () => {
+    const emulator = await startEmulator();
+    const deployed: string[] = [];
+    const week = Date.UTC(2026, 10, 30, 9); // a Monday
+    const t = await createTestBot(emulator, (bot) =>
+      chatOps(bot, {
+        deploy: async (service) => {
+          deployed.push(service);
+          return { version: 'v1.4.2', seconds: 7 };
+        },
+        now: () => week,
+      }),
+    );
+    try {
+      const help = await t.say('@bot help');
+      assert.equal(help.payload['msgtype'], 'markdown');
+      assert.match(help.text, /@bot deploy\*\* \*service\*/);
+      assert.match(help.text, /@bot oncall/);
+
+      const deploy = await t.say('@bot deploy api'); // manager001, the group's admin
+      assert.equal(deploy.text, '@manager001 deploying api…');
+      const [, done] = await repliesTo(emulator, deploy.msgId, 2);
+      assert.match(done!, /### api v1\.4\.2 is live/);
+      assert.match(done!, /asked by \*\*Li Lei\*\*/);
+      assert.deepEqual(deployed, ['api']);
+
+      const refused = await t.say('@bot deploy api', { sender: 'dev002' });
+      assert.equal(refused.text, '@dev002 Only group admins can deploy. Ask one to say "@bot deploy api".');
+      assert.match(
+        (await t.say('@bot deploy db')).text,
+        /I don't know the service "db"\. I deploy api, web, worker/,
+      );
+      assert.match((await t.say('@bot deploy')).text, /Deploy what\?/);
+      assert.deepEqual(deployed, ['api']);
+
+      const person = onCall(week);
+      const oncall = await t.say('@bot oncall');
+      assert.equal(oncall.text, `On call this week: @${person.staffId} (${person.name})`);
+      assert.deepEqual(oncall.payload['at'], { atUserIds: [person.staffId] });
+      assert.notDeepEqual(onCall(week + 7 * 24 * 3_600_000), person, 'the rota turns weekly');
+      assert.equal(
+        new Set(ROTA.map((_, i) => onCall(week + i * 7 * 24 * 3_600_000).staffId)).size,
+        ROTA.length,
+      );
+
+      assert.match(
+        (await t.say('@bot reboot prod')).text,
+        /Sorry, I don't understand "reboot prod"\. Say "@bot help"/,
+      );
+    } finally {
+      await t.stop();
+      await emulator.close();
+    }
+  });
+
+  test("npm start's emulator has it answering in the chat box: a deploy conversation", async () => {
+    const { emulator } = await startDemo(0);
+    const chatops = await startChatOps(emulator);
+    try {
+      // What the preview's chat box posts: POST /api/chat.
+      const res = await fetch(`${emulator.url}/api/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ robot: 'bot', text: '@bot deploy api', sender: 'manager001' }),
+      });
+      const { msgId, delivery } = (await res.json()) as { msgId: string; delivery: string };
+      assert.equal(delivery, 'stream');
+      const replies = await repliesTo(emulator, msgId, 2);
+      assert.equal(replies[0], '@manager001 deploying api…');
+      assert.match(replies[1]!, /### api v[\d.]+ is live/);
+    } finally {
+      await chatops.stop();
+      await emulator.close();
+    }
+    assert.deepEqual(chatops.bot.resources, { sockets: 0, timers: 0, handlers: 0 });
+  });
+});
+
+/** Starts an example that serves until a signal; `stop()` sends SIGTERM and resolves with its exit. */
+function serveExample(script: string, vars: Record<string, string>) {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(env)) if (key.startsWith('DINGTALK_')) delete env[key];
+  Object.assign(env, vars);
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', join(here, script)], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return { code: await exited, stdout, stderr };
+    },
+  };
+}
+
+describe('chatops.ts with the app credentials: serves until Ctrl-C', () => {
+  test('Stream mode (DINGTALK_BASE_URL at an emulator): answers, and stops cleanly on SIGTERM', {
+    timeout: 600_000,
+  }, async () => {
+    const emulator = await startEmulator();
+    const running = serveExample('chatops.ts', {
+      DINGTALK_CLIENT_ID: EMULATOR_APP.clientId,
+      DINGTALK_CLIENT_SECRET: EMULATOR_APP.clientSecret,
+      DINGTALK_BASE_URL: emulator.url,
+    });
+    try {
+      // Sent before or after the robot connects: the emulator holds it for the next connection.
+      const { msgId } = await emulator.chat({ robot: 'bot', text: '@bot help' });
+      const [help] = await repliesTo(emulator, msgId, 1);
+      assert.match(help!, /### What I can do/);
+    } finally {
+      const { code, stdout, stderr } = await running.stop();
+      await emulator.close();
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, new RegExp(`connected in Stream mode to ${emulator.url.replaceAll('.', '\\.')}`));
+      assert.ok(!stdout.includes(EMULATOR_APP.clientSecret) && !stderr.includes(EMULATOR_APP.clientSecret));
+    }
+  });
+
+  test('HTTP mode (DINGTALK_CALLBACK_PORT): the emulator posts signed callbacks, the robot answers', {
+    timeout: 600_000,
+  }, async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    const emulator = await startEmulator({
+      apps: [{ ...EMULATOR_APP, name: 'bot', callbackUrl: `http://127.0.0.1:${port}/dingtalk` }],
+    });
+    const running = serveExample('chatops.ts', {
+      DINGTALK_CLIENT_ID: EMULATOR_APP.clientId,
+      DINGTALK_CLIENT_SECRET: EMULATOR_APP.clientSecret,
+      DINGTALK_CALLBACK_PORT: String(port),
+    });
+    try {
+      // No deadline: say it again until the server is up and answers the callback (DingTalk does not retry).
+      let msgId: string;
+      for (;;) {
+        ({ msgId } = await emulator.chat({ robot: 'bot', text: '@bot oncall' }));
+        const status = emulator.chats('bot').find((c) => c.msgId === msgId)?.deliveries[0]?.status;
+        if (status === 200) break;
+        assert.equal(status, 0, 'refused while starting');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const [answer] = await repliesTo(emulator, msgId, 1);
+      assert.match(answer!, /^On call this week: @\w+ \(/);
+    } finally {
+      const { code, stdout, stderr } = await running.stop();
+      await emulator.close();
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, new RegExp(`taking HTTP callbacks at http://127\\.0\\.0\\.1:${port}/dingtalk`));
+    }
+  });
+
+  test('one of the two variables alone stops it, naming the other', async () => {
+    const run = await runExample('chatops.ts', { DINGTALK_CLIENT_ID: 'dingsomething' });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /Set DINGTALK_CLIENT_SECRET too/);
+  });
 });

@@ -1,6 +1,7 @@
 import { OptionsError } from '@dingbot/sdk';
 import { Context } from './context.js';
 import { type DedupeStore, MemoryDedupeStore } from './dedupe.js';
+import { type CallbackHandler, type CallbackOptions, createCallbackHandler } from './http/callback.js';
 import {
   INCOMING_MSGTYPES,
   type IncomingMessage,
@@ -39,9 +40,9 @@ function escapeRegExp(text: string): string {
 }
 
 /**
- * A DingTalk app robot: handlers for what people write to it, over Stream mode. Every message is acked
- * as soon as it arrives, duplicates (same msgId) are dropped, then the middleware and handlers run in
- * the order they were added.
+ * A DingTalk app robot: handlers for what people write to it, over Stream mode (`start()`) or HTTP
+ * callbacks (`fetchHandler()`). Every message is acked as soon as it arrives, duplicates (same msgId)
+ * are dropped, then the middleware and handlers run in the order they were added.
  * @example
  * const bot = new Bot({ clientId, clientSecret });
  * bot.hears(/^deploy (\w+)/, (ctx) => ctx.reply(`deploying ${ctx.match[1]}…`));
@@ -216,6 +217,31 @@ export class Bot {
    */
   handle(payload: unknown, fallbackId?: string): Promise<void> {
     const task = this.#run(payload, fallbackId).finally(() => this.#tasks.delete(task));
+    this.#tasks.add(task);
+    return task;
+  }
+
+  /**
+   * The HTTP-callback receiver (a robot set to HTTP mode): a web-standard `(Request) => Promise<Response>`
+   * handler that checks DingTalk's `timestamp` and `sign` headers, answers 200 at once and runs the same
+   * handlers as Stream mode after answering. No `start()` is needed; `stop()` waits for the handlers
+   * under way. On Node, serve it with `startCallbackServer` from `@dingbot/bot/node`.
+   * @example Deno.serve({ port: 3000 }, bot.fetchHandler())
+   * @example export default { fetch: bot.fetchHandler() } // Cloudflare Workers
+   */
+  fetchHandler(options?: CallbackOptions): CallbackHandler {
+    const { clientSecret, logger } = this.#options;
+    return createCallbackHandler(
+      { clientSecret, logger, handle: (payload) => this.#afterAnswer(payload) },
+      options,
+    );
+  }
+
+  /** Like `handle()`, but starting on a later turn of the event loop, once the HTTP answer is out. */
+  #afterAnswer(payload: unknown): Promise<void> {
+    const task = new Promise<void>((resolve) => setTimeout(resolve, 0))
+      .then(() => this.#run(payload, undefined))
+      .finally(() => this.#tasks.delete(task));
     this.#tasks.add(task);
     return task;
   }

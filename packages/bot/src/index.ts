@@ -11,6 +11,12 @@ export {
 export { Context, type Conversation, type Sender } from './context.js';
 export { type DedupeStore, MemoryDedupeStore, type MemoryDedupeStoreOptions } from './dedupe.js';
 export {
+  type CallbackHandler,
+  type CallbackOptions,
+  callbackDefaults,
+  type WaitUntil,
+} from './http/callback.js';
+export {
   type AtUser,
   type AudioIncoming,
   type FileIncoming,
