@@ -62,8 +62,10 @@ export interface EmulatorHandle {
    */
   chat(input: ChatInput): Promise<ChatResult>;
   /**
-   * Resolves with the next message an app robot posts in answer to `msgId` (sessionWebhook or
-   * callback answer). No deadline of its own: the test runner's timeout applies.
+   * Resolves with the next reply an app robot posts in answer to `msgId` (sessionWebhook or
+   * callback answer) that no earlier call returned, whether it was posted before this call (an HTTP
+   * robot may answer before `chat()` resolves) or comes later. No deadline of its own: the test
+   * runner's timeout applies.
    * @example const reply = await emulator.nextReply(msgId); // reply.payload.text.content === 'pong'
    */
   nextReply(msgId: string): Promise<MessageRecord>;

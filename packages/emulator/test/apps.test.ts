@@ -414,6 +414,25 @@ describe('/api/chat, sessionWebhook and records (no connection: the message wait
     assert.deepEqual(state.apps.chats()[0]?.replies, [reply.id]);
   });
 
+  test('nextReply also returns replies posted before it was called, each reply to one call, in order', async () => {
+    const { app, state } = make();
+    const { json } = await post(app, '/api/chat', { robot: 'deploy', text: '@deploy ping' });
+    const session = new URL(json['sessionWebhook'] as string);
+    const path = session.pathname + session.search;
+    // Both replies are posted before anyone asks (an HTTP robot answers inside its callback).
+    for (const content of ['first', 'second']) {
+      await post(app, path, { msgtype: 'text', text: { content } });
+    }
+    const msgId = json['msgId'] as string;
+    const texts = async () => ((await state.apps.nextReply(msgId)).payload['text'] as Json)['content'];
+    assert.equal(await texts(), 'first');
+    assert.equal(await texts(), 'second');
+    // A third call waits for a third reply.
+    const third = texts();
+    await post(app, path, { msgtype: 'text', text: { content: 'third' } });
+    assert.equal(await third, 'third');
+  });
+
   test('a chat record takes its place in the record sequence, before its reply, after earlier records', async () => {
     const { app } = make();
     const first = await post(app, '/api/chat', { robot: 'deploy', text: '@deploy one' });

@@ -83,6 +83,8 @@ export class AppsHub {
   readonly #chaos = new Map<string, AppChaos>();
   readonly #openApiLimiters = new Map<string, RateLimiter>();
   readonly #replyWaiters = new Map<string, ((record: MessageRecord) => void)[]>();
+  /** Replies posted while no `nextReply` waited, by the chat's msgId (dropped with the chat). */
+  readonly #unreadReplies = new Map<string, MessageRecord[]>();
 
   constructor(
     options: EmulatorAppOptions,
@@ -146,6 +148,7 @@ export class AppsHub {
   /** Forgets the chat records (deliveries still under way go on). */
   clearChats(): void {
     this.#chats.clear();
+    this.#unreadReplies.clear();
   }
 
   chat(msgId: string): ChatRecord | undefined {
@@ -241,7 +244,10 @@ export class AppsHub {
     this.#chats.set(msgId, chat);
     if (this.#chats.size > appDefaults.maxChats) {
       const oldest = this.#chats.keys().next().value;
-      if (oldest !== undefined) this.#chats.delete(oldest);
+      if (oldest !== undefined) {
+        this.#chats.delete(oldest);
+        this.#unreadReplies.delete(oldest);
+      }
     }
     this.log(`chat ${msgId} to ${app.name} from ${sender.staffId} in ${conversationId}`);
     let delivery: ChatResult['delivery'];
@@ -373,14 +379,30 @@ export class AppsHub {
     }
     if (fields.inReplyTo !== undefined) {
       const waiters = this.#replyWaiters.get(fields.inReplyTo);
-      this.#replyWaiters.delete(fields.inReplyTo);
-      for (const resolve of waiters ?? []) resolve(record);
+      const waiter = waiters?.shift();
+      if (waiters?.length === 0) this.#replyWaiters.delete(fields.inReplyTo);
+      if (waiter) waiter(record);
+      else if (chat) {
+        // Nobody waits yet (an HTTP robot replies before `chat()` resolves): keep it for the next
+        // `nextReply`, as long as the chat itself is kept.
+        const unread = this.#unreadReplies.get(fields.inReplyTo) ?? [];
+        unread.push(record);
+        this.#unreadReplies.set(fields.inReplyTo, unread);
+      }
     }
     return record;
   }
 
-  /** Resolves with the next message posted in answer to `msgId` (no deadline: the caller's test runner has one). */
+  /**
+   * Resolves with the next reply to `msgId` that no earlier call returned: one posted already (an
+   * HTTP robot answers before `chat()` resolves) or the next one to come. Each reply goes to one call,
+   * in order. No deadline: the caller's test runner has one.
+   */
   nextReply(msgId: string): Promise<MessageRecord> {
+    const unread = this.#unreadReplies.get(msgId);
+    const first = unread?.shift();
+    if (unread?.length === 0) this.#unreadReplies.delete(msgId);
+    if (first) return Promise.resolve(first);
     return new Promise((resolve) => {
       const waiters = this.#replyWaiters.get(msgId) ?? [];
       waiters.push(resolve);
