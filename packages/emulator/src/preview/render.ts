@@ -449,7 +449,22 @@ export function createRenderer(md: MarkdownSubset, doc: MiniDocument): Renderer 
       );
     }
     const via = str(record['via']);
-    if (via !== '') {
+    const card = obj(record['card']);
+    if (via === 'card') {
+      const status = str(card['status']);
+      const label =
+        status === 'finished'
+          ? 'finished'
+          : status === 'failed'
+            ? 'failed'
+            : status === 'inputing'
+              ? 'streaming…'
+              : 'waiting for text…';
+      const line = el('div', 'exchange-line', 'AI card · ');
+      add(line, el('span', `card-status card-${/^[a-z]+$/.test(status) ? status : 'unknown'}`, label));
+      add(line, text(` · ${Number(card['updates']) || 0} streaming updates`));
+      column.appendChild(line);
+    } else if (via !== '') {
       const line = el('div', 'exchange-line', 'via ' + via);
       const answered = str(record['inReplyTo']);
       if (answered !== '') add(line, text(' · reply'), detailsButton(answered));
