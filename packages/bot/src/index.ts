@@ -28,7 +28,7 @@ export {
   type VideoIncoming,
 } from './message.js';
 export type { OpenApiFetch } from './openapi/client.js';
-export { isAuthFailure, OpenApiError } from './openapi/errors.js';
+export { OpenApiError } from './openapi/errors.js';
 export { type OpenApiMessage, toOpenApiMessage } from './openapi/messages.js';
 export { MAX_BATCH_USER_IDS, MAX_MSG_PARAM_BYTES, type SendTarget } from './openapi/sender.js';
 export {

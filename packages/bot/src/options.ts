@@ -88,7 +88,9 @@ export interface BotOptions {
    */
   idleTimeoutMs?: number;
   /**
-   * Transport and delivery options of the SDK `Robot` each reply is sent with.
+   * Transport and delivery options of the SDK `Robot` each reply is sent with, and of the OpenAPI calls
+   * (`bot.send()`, the reply fallback, AI cards: `fetch`, `timeoutMs`, `retry`, `userAgent`, and the
+   * delivery engine's `rateLimit`, `penaltyMs`, `split`, …).
    * @default {} (the SDK's defaults)
    * @example { timeoutMs: 5000, retry: 'fast' }
    */

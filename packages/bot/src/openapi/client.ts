@@ -164,8 +164,10 @@ export class OpenApiClient {
     const token = headers['x-acs-dingtalk-access-token'];
     const secrets = token === undefined ? [clientSecret] : [clientSecret, token];
     const request = { method, url };
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const both = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
+    // A timer of our own, cleared at once, so no timer outlives the call (bot.stop() leaves none).
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    const both = signal === undefined ? timeout.signal : AbortSignal.any([signal, timeout.signal]);
     let status: number;
     let text: string;
     try {
@@ -185,12 +187,14 @@ export class OpenApiClient {
       text = await answer.text();
     } catch (error) {
       if (signal?.aborted) throw signal.reason ?? error;
-      if (timeout.aborted) throw new TimeoutError(timeoutMs, { request, secrets, cause: error });
+      if (timeout.signal.aborted) throw new TimeoutError(timeoutMs, { request, secrets, cause: error });
       throw new RequestError(
         `Could not reach DingTalk's OpenAPI (${path})`,
         'Check the network or proxy between you and DingTalk, and `baseUrl`.',
         { request, secrets, cause: error },
       );
+    } finally {
+      clearTimeout(timer);
     }
     if (status >= 300 && status < 400) {
       throw new RequestError(
