@@ -6,6 +6,7 @@ import {
   feedCard,
   isDingbotError,
   link,
+  MemoryStore,
   markdown,
   OptionsError,
   text,
@@ -207,6 +208,23 @@ describe('the OpenAPI: access token, bot.send(), ctx.reply() fallback', () => {
       3, // first, refused, sent again with the new token
     );
     assert.equal(openApiSends().length, 2);
+  });
+
+  test('a throttled robot (send.too.fast) is the SDK RATE_LIMITED error, which the delivery engine handles', async () => {
+    // Its own limiter store: the penalty it records must not pause the other tests' robots.
+    const bot = makeBot({
+      replyOptions: { retry: 'none', rateLimit: false, penalty: 'fail', store: new MemoryStore() },
+    });
+    await emulator.chaos('bot', { action: 'throttleOpenApi' });
+    try {
+      await bot.send({ conversationId: GROUP.id }, 'hi');
+      assert.fail('did not reject');
+    } catch (error) {
+      assert.ok(error instanceof OpenApiError, String(error));
+      assert.equal(error.code, 'RATE_LIMITED');
+      assert.equal(error.apiCode, 'send.too.fast');
+      assert.equal(error.retryable, true);
+    }
   });
 
   test('wrong credentials: a typed error that never shows the secret', async () => {

@@ -24,6 +24,12 @@ export type SendTarget =
 /** The robot OpenAPI's limit on `msgParam`, in UTF-8 bytes; longer text and markdown are split. */
 export const MAX_MSG_PARAM_BYTES = 15_000;
 
+/**
+ * How long a robot the OpenAPI throttled (`send.too.fast`) waits before sending again, unless
+ * `replyOptions.penaltyMs` says otherwise. A judgement call: DingTalk does not document it.
+ */
+export const OPENAPI_PENALTY_MS = 60_000;
+
 /** `oToMessages/batchSend` takes at most this many userIds. */
 export const MAX_BATCH_USER_IDS = 20;
 
@@ -86,6 +92,8 @@ export class OpenApiSender {
   constructor(client: OpenApiClient, robotCode: string, target: SendTarget, options: DeliveryOptions) {
     const delivery: Record<string, unknown> = {};
     for (const key of DELIVERY_KEYS) if (options[key] !== undefined) delivery[key] = options[key];
+    // The webhook's 10-minute penalty is documented; the OpenAPI's is not: wait a minute, then try.
+    delivery['penaltyMs'] ??= OPENAPI_PENALTY_MS;
     const path =
       'conversationId' in target ? '/v1.0/robot/groupMessages/send' : '/v1.0/robot/oToMessages/batchSend';
     const where =
