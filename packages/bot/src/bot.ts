@@ -1,4 +1,4 @@
-import { type Message, OptionsError, type SendOptions, type SendResult, text } from '@dingbot/sdk';
+import { defaults, type Message, OptionsError, type SendOptions, type SendResult, text } from '@dingbot/sdk';
 import { Context } from './context.js';
 import { type DedupeStore, MemoryDedupeStore } from './dedupe.js';
 import {
@@ -70,7 +70,7 @@ export class Bot {
       clientSecret: this.#options.clientSecret,
       fetch: (replyOptions.fetch ?? this.#options.fetch ?? globalThis.fetch) as unknown as OpenApiFetch,
       now: this.#options.now,
-      timeoutMs: replyOptions.timeoutMs ?? 10_000,
+      timeoutMs: replyOptions.timeoutMs ?? defaults.timeoutMs,
       retry: retryPolicyOf(replyOptions.retry),
       userAgent: replyOptions.userAgent ?? botDefaults.ua,
     });
