@@ -1,4 +1,4 @@
-import { OptionsError } from '@dingbot/sdk';
+import { defaults, type Message, OptionsError, type SendOptions, type SendResult, text } from '@dingbot/sdk';
 import { Context } from './context.js';
 import { type DedupeStore, MemoryDedupeStore } from './dedupe.js';
 import { type CallbackHandler, type CallbackOptions, createCallbackHandler } from './http/callback.js';
@@ -9,7 +9,9 @@ import {
   type IncomingMsgtype,
   parseIncoming,
 } from './message.js';
-import { type BotOptions, type ResolvedBotOptions, resolveBotOptions } from './options.js';
+import { OpenApiClient, type OpenApiFetch, retryPolicyOf } from './openapi/client.js';
+import { checkTarget, OpenApiSender, type SendTarget } from './openapi/sender.js';
+import { type BotOptions, botDefaults, type ResolvedBotOptions, resolveBotOptions } from './options.js';
 import { type ReceivedCallback, type StreamEvent, StreamReceiver } from './stream/receiver.js';
 
 /** Calls the next middleware or handler; resolves when it (and everything after it) is done. */
@@ -52,6 +54,7 @@ function escapeRegExp(text: string): string {
 export class Bot {
   readonly #options: ResolvedBotOptions;
   readonly #dedupe: DedupeStore;
+  readonly #openApi: OpenApiClient;
   readonly #middleware: Middleware[] = [];
   readonly #tasks = new Set<Promise<void>>();
   readonly #listeners = new Set<(event: StreamEvent) => void>();
@@ -61,6 +64,52 @@ export class Bot {
   constructor(options: BotOptions) {
     this.#options = resolveBotOptions(options);
     this.#dedupe = options.dedupe ?? new MemoryDedupeStore();
+    const { replyOptions } = this.#options;
+    this.#openApi = new OpenApiClient({
+      baseUrl: this.#options.baseUrl,
+      clientId: this.#options.clientId,
+      clientSecret: this.#options.clientSecret,
+      fetch: (replyOptions.fetch ?? this.#options.fetch ?? globalThis.fetch) as unknown as OpenApiFetch,
+      now: this.#options.now,
+      timeoutMs: replyOptions.timeoutMs ?? defaults.timeoutMs,
+      retry: retryPolicyOf(replyOptions.retry),
+      userAgent: replyOptions.userAgent ?? botDefaults.ua,
+    });
+  }
+
+  /**
+   * Posts a message the robot starts itself (no one wrote to it): to a group the robot is in
+   * (`{ conversationId }`, `groupMessages/send`) or to up to 20 people 1:1 (`{ userIds }`,
+   * `oToMessages/batchSend`), through the OpenAPI with the app access token and the SDK's delivery
+   * engine. A string is sent as text. Works without `start()`. Rejects with the SDK's typed errors
+   * (`OptionsError` for a bad target, `ValidationError` for a message the OpenAPI cannot carry, such as
+   * a feed card).
+   * @example await bot.send({ conversationId: 'cidOps…' }, 'deploy of api finished')
+   * @example await bot.send({ userIds: ['manager001'] }, markdown('On call', 'You are on call this week'))
+   */
+  async send(target: SendTarget, message: string | Message, options?: SendOptions): Promise<SendResult> {
+    const checked = checkTarget(target);
+    const built = typeof message === 'string' ? text(message) : message;
+    const sender = new OpenApiSender(
+      this.#openApi,
+      this.#options.robotCode,
+      checked,
+      this.#options.replyOptions,
+    );
+    try {
+      return await sender.send(built, options);
+    } finally {
+      await sender.close();
+    }
+  }
+
+  /**
+   * The app access token (`/v1.0/oauth2/accessToken`), for OpenAPI calls dingbot does not wrap: cached,
+   * refreshed before it expires, one request shared by concurrent callers.
+   * @example const token = await bot.accessToken();
+   */
+  accessToken(): Promise<string> {
+    return this.#openApi.accessToken();
   }
 
   /**
@@ -280,7 +329,7 @@ export class Bot {
       );
     }
     if (!fresh) return;
-    const ctx = new Context(message, payload as Record<string, unknown>, this.#options);
+    const ctx = new Context(message, payload as Record<string, unknown>, this.#options, this.#openApi);
     try {
       await this.#dispatch(ctx, 0);
     } catch (error) {

@@ -8,7 +8,7 @@ export {
   type Middleware,
   type Next,
 } from './bot.js';
-export { Context, type Conversation, type Sender } from './context.js';
+export { Context, type Conversation, type ReplyResult, type Sender } from './context.js';
 export { type DedupeStore, MemoryDedupeStore, type MemoryDedupeStoreOptions } from './dedupe.js';
 export {
   type CallbackHandler,
@@ -33,6 +33,10 @@ export {
   type UnknownIncoming,
   type VideoIncoming,
 } from './message.js';
+export type { OpenApiFetch } from './openapi/client.js';
+export { OpenApiError } from './openapi/errors.js';
+export { type OpenApiMessage, toOpenApiMessage } from './openapi/messages.js';
+export { MAX_BATCH_USER_IDS, MAX_MSG_PARAM_BYTES, type SendTarget } from './openapi/sender.js';
 export {
   type BotLogger,
   type BotOptions,
@@ -41,6 +45,7 @@ export {
   type ReconnectPolicy,
 } from './options.js';
 export { GatewayError, type ReceivedCallback, type StreamEvent } from './stream/receiver.js';
+export { type CardOptions, cardDefaults, type StreamedCard } from './stream-card.js';
 export {
   createTestBot,
   type EmulatorLike,

@@ -6,6 +6,7 @@ import {
   type TransportOptions,
 } from '@dingbot/sdk';
 import type { DedupeStore } from './dedupe.js';
+import { type CardOptions, cardDefaults, type ResolvedCardOptions } from './stream-card.js';
 
 /** Timers the Stream client uses for reconnect delays: inject fakes to run them by hand in tests. */
 export interface BotTimers {
@@ -87,7 +88,9 @@ export interface BotOptions {
    */
   idleTimeoutMs?: number;
   /**
-   * Transport and delivery options of the SDK `Robot` each reply is sent with.
+   * Transport and delivery options of the SDK `Robot` each reply is sent with, and of the OpenAPI calls
+   * (`bot.send()`, the reply fallback, AI cards: `fetch`, `timeoutMs`, `retry`, `userAgent`, and the
+   * delivery engine's `rateLimit`, `penaltyMs`, `split`, …).
    * @default {} (the SDK's defaults)
    * @example { timeoutMs: 5000, retry: 'fast' }
    */
@@ -117,6 +120,17 @@ export interface BotOptions {
    * @default 'dingbot-bot/<version>'
    */
   ua?: string;
+  /**
+   * The clock that decides whether a sessionWebhook is still valid and when the access token is
+   * refreshed (tests move it by hand).
+   * @default Date.now
+   */
+  now?: () => number;
+  /**
+   * The AI card `ctx.stream()` streams into: template, variable, least time between updates.
+   * @default { templateId: '382e4302-551d-4880-bf29-a30acfab2e71.schema', contentKey: 'msgContent', minIntervalMs: 500 }
+   */
+  card?: CardOptions;
 }
 
 /** Every default of `@dingbot/bot`, in one place. */
@@ -149,6 +163,8 @@ const OPTION_NAMES: readonly (keyof BotOptions)[] = [
   'random',
   'logger',
   'ua',
+  'now',
+  'card',
 ];
 
 /** Names from DingTalk's docs and other SDKs, and the option they mean. */
@@ -179,6 +195,8 @@ export interface ResolvedBotOptions {
   random: () => number;
   logger: BotLogger;
   ua: string;
+  now: () => number;
+  card: ResolvedCardOptions;
 }
 
 const globalTimers: BotTimers = {
@@ -309,6 +327,7 @@ export function resolveBotOptions(options: BotOptions): ResolvedBotOptions {
   if (options.ua !== undefined && (typeof options.ua !== 'string' || options.ua.trim() === '')) {
     throw new OptionsError('ua', 'is not a non-empty string', 'Give e.g. "deploy-bot/1.0", or leave it out.');
   }
+  const card = resolveCard(options.card);
   const replyOptions = options.replyOptions ?? {};
   if (typeof replyOptions !== 'object' || replyOptions === null) {
     throw new OptionsError('replyOptions', 'is not an object', 'Pass the SDK Robot options replies use.');
@@ -331,6 +350,60 @@ export function resolveBotOptions(options: BotOptions): ResolvedBotOptions {
     random: fn('random', options.random, Math.random),
     logger,
     ua: options.ua ?? botDefaults.ua,
+    now: fn('now', options.now, Date.now),
+    card,
+  };
+}
+
+function resolveCard(card: unknown): ResolvedCardOptions {
+  if (card === undefined) return cardDefaults;
+  if (typeof card !== 'object' || card === null || Array.isArray(card)) {
+    throw new OptionsError(
+      'card',
+      'is not an object',
+      'Pass { templateId, contentKey, minIntervalMs } or leave it out.',
+    );
+  }
+  const given = card as Record<string, unknown>;
+  const names = ['templateId', 'contentKey', 'minIntervalMs'];
+  for (const key of Object.keys(given)) {
+    if (!names.includes(key)) {
+      throw new OptionsError(
+        `card.${key}`,
+        'is not an option',
+        didYouMean(key, names, {
+          cardTemplateId: 'templateId',
+          key: 'contentKey',
+          interval: 'minIntervalMs',
+        }),
+      );
+    }
+  }
+  for (const key of ['templateId', 'contentKey'] as const) {
+    const value = given[key];
+    if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) {
+      throw new OptionsError(
+        `card.${key}`,
+        'is not a non-empty string',
+        'Give the value from the card platform, or leave it out.',
+      );
+    }
+  }
+  const interval = given['minIntervalMs'];
+  if (
+    interval !== undefined &&
+    (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 0)
+  ) {
+    throw new OptionsError(
+      'card.minIntervalMs',
+      `is ${String(interval)}`,
+      'Give a number of milliseconds, 0 or more.',
+    );
+  }
+  return {
+    templateId: (given['templateId'] as string | undefined) ?? cardDefaults.templateId,
+    contentKey: (given['contentKey'] as string | undefined) ?? cardDefaults.contentKey,
+    minIntervalMs: (interval as number | undefined) ?? cardDefaults.minIntervalMs,
   };
 }
 

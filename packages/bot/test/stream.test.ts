@@ -188,18 +188,20 @@ describe('a Bot in Stream mode against the emulator', () => {
     assert.equal(calls, 1);
   });
 
-  test('a reply to an expired session rejects with the SDK SessionExpiredError, caught by bot.catch', async () => {
+  test('a reply to an expired session lands through the OpenAPI (groupMessages/send)', async () => {
     const { bot } = await start();
-    const caught = deferred<unknown>();
+    const replied = deferred<unknown>();
     bot.hears('late', async (ctx) => {
       emulator.chaos('bot', { action: 'expireSessions', msgId: ctx.message.msgId });
-      await ctx.reply('too late');
+      replied.resolve(await ctx.reply('too late?'));
     });
-    bot.catch((error) => caught.resolve(error));
+    bot.catch((error) => replied.resolve(error));
     await bot.start();
-    await emulator.chat({ robot: 'bot', text: '@bot late' });
-    const error = (await caught.promise) as Error;
-    assert.equal(error.name, 'SessionExpiredError');
+    await emulator.chat({ robot: 'bot', text: '@bot late', sender: 'u2' });
+    assert.equal(((await replied.promise) as { via?: string }).via, 'openApi');
+    assert.equal(emulator.attempts()[0]?.errcode, 300001);
+    const sent = emulator.messages().find((m) => m.via === 'groupMessages/send');
+    assert.deepEqual(sent?.openApi, { msgKey: 'sampleText', msgParam: { content: '@u2 too late?' } });
   });
 
   test('after a dropped connection it reconnects with backoff and gets the message sent meanwhile', async () => {

@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 export { createEmulatorApp, type EmulatorApp } from './app.js';
+export type { CardRecord, CardSpace, CardStreamingUpdate } from './apps/cards.js';
 export { AppInputError } from './apps/hub.js';
 export { CHAOS_ACTIONS, type ChaosInput } from './apps/routes.js';
 export type {
@@ -11,6 +12,7 @@ export type {
   AppRobotConfig,
   AppRobotInfo,
   AppsOptions,
+  CardSummary,
   ChatInput,
   ChatRecord,
   ChatResult,

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createEmulatorApp } from './app.js';
+import { type CardRecord, cardsOf } from './apps/cards.js';
 import { applyChaos, type ChaosInput } from './apps/routes.js';
 import type { AppRobotInfo, ChatInput, ChatRecord, ChatResult } from './apps/types.js';
 import { defaults } from './defaults.js';
@@ -71,6 +72,8 @@ export interface EmulatorHandle {
   nextReply(msgId: string): Promise<MessageRecord>;
   /** Every message sent to app robots, with deliveries, acks and replies (as `GET /api/chats`). */
   chats(robot?: string): ChatRecord[];
+  /** The AI cards app robots created, with their streaming updates (as `GET /api/cards`). */
+  cards(): CardRecord[];
   /** The app robots, as `GET /api/apps` lists them. */
   apps(): AppRobotInfo[];
   /**
@@ -128,6 +131,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     chat: (input) => state.apps.send(input, url),
     nextReply: (msgId) => state.apps.nextReply(msgId),
     chats: (robot) => state.apps.chats(robot),
+    cards: () => cardsOf(state.apps),
     apps: () => state.apps.apps.map((robot) => state.apps.info(robot)),
     chaos: (robot, input) => applyChaos(state.apps, robot, input),
     close: () => {

@@ -4,6 +4,7 @@ import { defaults } from '../defaults.js';
 import { MSGTYPES, mentionsOf, missingField } from '../message.js';
 import { type Refusal, refusals } from '../refusals.js';
 import type { EmulatorState } from '../state.js';
+import { mountCards } from './cards.js';
 import { AppInputError, type AppsHub } from './hub.js';
 import { batchSendHandler, groupSendHandler } from './openapi.js';
 import { jsonObject, missingParameter, openApiError, requestId } from './openapi-errors.js';
@@ -88,6 +89,7 @@ export function mountApps(app: Hono, state: EmulatorState): void {
   app.all('/robot/sendBySession', sendBySessionHandler(state, hub));
   app.post('/v1.0/robot/groupMessages/send', groupSendHandler(hub));
   app.post('/v1.0/robot/oToMessages/batchSend', batchSendHandler(hub));
+  mountCards(app, state);
 
   app.get('/api/apps', (c) => c.json(hub.apps.map((robot) => hub.info(robot))));
   app.get('/api/groups', (c) =>

@@ -161,7 +161,7 @@ export interface AppsOptions {
 /** What a message an app robot posted is tied to (extra fields of a message record). */
 export interface AppMessageFields {
   /** For app robots: how the message was posted. Absent for webhook robots' `/robot/send`. */
-  via?: 'sessionWebhook' | 'callbackResponse' | 'groupMessages/send' | 'oToMessages/batchSend';
+  via?: 'sessionWebhook' | 'callbackResponse' | 'groupMessages/send' | 'oToMessages/batchSend' | 'card';
   /** The `msgId` of the delivered message this answers (sessionWebhook and callback answers). */
   inReplyTo?: string;
   /** The group it was posted to. */
@@ -170,6 +170,19 @@ export interface AppMessageFields {
   userIds?: string[];
   /** OpenAPI sends: the msgKey and msgParam as sent (the payload holds the webhook-shaped equivalent). */
   openApi?: { msgKey: string; msgParam: Record<string, unknown> };
+  /** AI cards (`via: 'card'`): the card and its state; the payload's markdown shows its current text. */
+  card?: CardSummary;
+}
+
+/** An AI card as its timeline record shows it (`card` of a message record). */
+export interface CardSummary {
+  /** The `outTrackId` the robot gave it. */
+  outTrackId: string;
+  cardTemplateId: string;
+  /** `processing` until the first streaming update, `inputing` while streaming, then `finished` or `failed`. */
+  status: 'processing' | 'inputing' | 'finished' | 'failed';
+  /** Streaming updates accepted so far. */
+  updates: number;
 }
 
 /** One push of a delivered message to the robot. */

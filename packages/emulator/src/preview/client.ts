@@ -257,6 +257,7 @@ export function startPreview(render: Renderer): void {
     if (kind === 'chat') chats.set(String(record['msgId']), value);
     if (entries.has(key)) {
       if (kind === 'chat') updateChat(key, value);
+      else if (kind === 'message') updateMessage(key, value);
       return;
     }
     const robot = typeof record['robot'] === 'string' ? record['robot'] : null;
@@ -303,6 +304,14 @@ export function startPreview(render: Renderer): void {
       const answers = other.kind === 'message' && asRecord(other.record)['inReplyTo'] === msgId;
       if (other === entry || (answers && openDetails.has(other.key))) redraw(other);
     }
+  }
+
+  /** A message record changed (an AI card streamed more text): redraw it. */
+  function updateMessage(key: string, value: unknown): void {
+    const entry = entries.get(key);
+    if (!entry) return;
+    entry.record = value;
+    if (!bulk) redraw(entry);
   }
 
   /** Replaces an entry's node in the timeline, if it is shown. */

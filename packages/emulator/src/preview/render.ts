@@ -364,9 +364,11 @@ export function createRenderer(md: MarkdownSubset, doc: MiniDocument): Renderer 
     const column = el('div', 'msg-body');
     const hideAvatar = msgtype === 'actionCard' && str(body['hideAvatar']) === '1';
     add(item, hideAvatar ? el('div', 'avatar avatar-hidden') : avatar(robot), column);
-    column.appendChild(meta(robot, record['receivedAt'], msgtype));
+    // An AI card is drawn from its markdown equivalent; it has no notification title of its own.
+    const isCard = str(record['via']) === 'card';
+    column.appendChild(meta(robot, record['receivedAt'], isCard ? 'AI card' : msgtype));
 
-    if (msgtype === 'markdown' || msgtype === 'actionCard') {
+    if (!isCard && (msgtype === 'markdown' || msgtype === 'actionCard')) {
       // DingTalk never shows these titles in the bubble: only in the notification and chat list.
       const notify = el('div', 'notify');
       add(notify, el('span', 'notify-label', 'notification'), text(str(body['title']) || '(no title)'));
@@ -449,7 +451,23 @@ export function createRenderer(md: MarkdownSubset, doc: MiniDocument): Renderer 
       );
     }
     const via = str(record['via']);
-    if (via !== '') {
+    const card = obj(record['card']);
+    if (via === 'card') {
+      const status = str(card['status']);
+      const label =
+        status === 'finished'
+          ? 'finished'
+          : status === 'failed'
+            ? 'failed'
+            : status === 'inputing'
+              ? 'streaming…'
+              : 'waiting for text…';
+      const updates = Number(card['updates']) || 0;
+      const line = el('div', 'exchange-line', 'via card/streaming ·');
+      add(line, el('span', `card-status card-${/^[a-z]+$/.test(status) ? status : 'unknown'}`, label));
+      add(line, text(`· ${updates} ${updates === 1 ? 'update' : 'updates'}`));
+      column.appendChild(line);
+    } else if (via !== '') {
       const line = el('div', 'exchange-line', 'via ' + via);
       const answered = str(record['inReplyTo']);
       if (answered !== '') add(line, text(' · reply'), detailsButton(answered));

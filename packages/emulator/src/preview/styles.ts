@@ -205,4 +205,8 @@ body.with-chatbox { padding-bottom: 120px; }
 .exchange-facts dd { margin: 0; overflow-wrap: anywhere; unicode-bidi: isolate; }
 .exchange code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 11.5px; }
 .exchange-body { white-space: pre-wrap; }
+.card-status { font-weight: 600; }
+.card-finished { color: #1f8a4c; }
+.card-failed { color: var(--red); }
+.card-inputing, .card-processing { color: var(--blue); }
 `;
