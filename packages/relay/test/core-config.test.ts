@@ -26,7 +26,7 @@ describe('relay.yml', () => {
     );
     assert.equal(format, 'relay');
     assert.deepEqual(config.listen, { host: '127.0.0.1', port: 8060 });
-    assert.equal(config.outbox.sqlite.path, '/srv/relay/dingbot-relay.db');
+    assert.equal(config.outbox.sqlite?.path, '/srv/relay/dingbot-relay.db');
     assert.equal(config.locale, 'zh-CN');
     assert.equal(config.timeZone, 'Asia/Shanghai');
   });

@@ -1,0 +1,248 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { text } from '@dingbot/sdk';
+import { Redis } from 'ioredis';
+import type { OutgoingMessage } from '../src/model.js';
+import { RobotLeases } from '../src/outbox/lease.js';
+import { RedisOutbox, type RedisOutboxOptions } from '../src/outbox/redis.js';
+import { until } from './helpers.js';
+import { outboxContract } from './outbox-contract.js';
+import { type RelayTestRedis, redisSkipReason, startRelayRedis } from './redis-server.js';
+
+const skip = redisSkipReason();
+const out = (robot: string, content: string): OutgoingMessage => ({
+  robot,
+  route: null,
+  message: text(content),
+});
+
+let redis: RelayTestRedis;
+let admin: Redis;
+let prefixes = 0;
+const opened: RedisOutbox[] = [];
+
+/** An outbox on the test Redis, under a prefix of its own unless one is given (a second replica). */
+function outbox(options: Partial<RedisOutboxOptions> = {}): RedisOutbox {
+  const made = new RedisOutbox({
+    redis: redis.url,
+    keyPrefix: `t${++prefixes}:`,
+    replica: `replica-${prefixes}`,
+    ...options,
+  });
+  opened.push(made);
+  return made;
+}
+
+/** Resolves once the outbox's connection is ready (no deadline: a loaded machine may be slow). */
+async function ready(o: RedisOutbox): Promise<RedisOutbox> {
+  await until(() => o.redis.status === 'ready', 'the Redis connection');
+  return o;
+}
+
+before(async () => {
+  if (skip) return;
+  redis = await startRelayRedis({ appendonly: true });
+  admin = new Redis(redis.url);
+});
+after(async () => {
+  for (const o of opened) await o.close();
+  admin?.disconnect();
+  await redis?.stop();
+});
+
+describe('RedisOutbox', { skip }, () => {
+  outboxContract('RedisOutbox', async (now) => ready(outbox({ now })));
+
+  test('two replicas share the inbound dedupe window (SET NX PX)', async () => {
+    const a = await ready(outbox({ replica: 'a' }));
+    const b = await ready(outbox({ keyPrefix: a.base.replace('{relay}:', ''), replica: 'b' }));
+    const request = {
+      messages: [out('ops', 'x')],
+      source: 'am',
+      dedupeKey: 'group-1',
+      dedupeWindowMs: 600_000,
+    };
+    assert.equal((await a.append(request)).duplicate, false);
+    assert.equal((await b.append(request)).duplicate, true);
+    assert.ok((await admin.pttl(`${a.base}dedupe:group-1`)) > 590_000, 'the mark expires with the window');
+  });
+
+  test('a dead replica’s claimed rows are taken over with XAUTOCLAIM, same msgUuid, in order', async () => {
+    const a = await ready(outbox({ replica: 'a' }));
+    const b = await ready(outbox({ keyPrefix: a.base.replace('{relay}:', ''), replica: 'b' }));
+    await a.append({ messages: ['1', '2', '3', '4'].map((c) => out('ops', c)), source: 't' });
+    const claimed = await a.claim('ops', 3);
+    assert.deepEqual(await b.claim('ops', 10).then((rows) => rows.map((r) => r.id)), [claimed[2]!.id + 1]);
+    // a dies here: its three rows stay in its pending entries list.
+    const pending = (await admin.xpending(`${a.base}stream:ops`, 'relay')) as [
+      number,
+      string,
+      string,
+      [string, string][],
+    ];
+    assert.deepEqual(pending[3], [
+      ['a', '3'],
+      ['b', '1'],
+    ]);
+    assert.equal(await b.resetSending('ops'), 4);
+    const again = await b.claim('ops', 10);
+    assert.deepEqual(
+      again.map((r) => [r.id, r.message.msgUuid]),
+      [...claimed.map((r) => [r.id, r.message.msgUuid]), [claimed[2]!.id + 1, again[3]!.message.msgUuid]],
+    );
+    const after = (await admin.xpending(`${a.base}stream:ops`, 'relay')) as [
+      number,
+      string,
+      string,
+      [string, string][],
+    ];
+    assert.deepEqual(after[3], [['b', '4']], 'b owns every pending entry now');
+    await b.markDelivered(again.map((r) => r.id));
+    assert.equal(await admin.xlen(`${a.base}stream:ops`), 0, 'delivered entries leave the stream');
+    assert.equal((await admin.xpending(`${a.base}stream:ops`, 'relay'))[0], 0);
+  });
+
+  test('fenced: without the robot’s lease a replica claims nothing, resets nothing and cannot record a send', async () => {
+    const a = await ready(outbox({ replica: 'a', fenced: true }));
+    const b = await ready(outbox({ keyPrefix: a.base.replace('{relay}:', ''), replica: 'b', fenced: true }));
+    await a.append({ messages: [out('ops', 'x'), out('ops', 'y')], source: 't' });
+    assert.deepEqual(await a.claim('ops', 1), [], 'nobody holds the lease: nobody claims');
+    await admin.set(`${a.base}lease:ops`, 'a');
+    const [row] = await a.claim('ops', 1);
+    assert.ok(row);
+    assert.deepEqual(await b.claim('ops', 5), []);
+    assert.equal(await b.resetSending('ops'), 0);
+    const send = {
+      msgUuid: 'u-1',
+      robot: 'ops',
+      message: row.message,
+      members: [{ id: row.id, part: 0, parts: 1 }],
+    };
+    await assert.rejects(b.recordSend(send), /LEASE_LOST/);
+    await a.recordSend(send);
+    // A pool's member robot (`ops#1`) is fenced by the pool's lease.
+    await a.recordSend({ ...send, msgUuid: 'u-2', robot: 'ops#1' });
+    await assert.rejects(b.recordSend({ ...send, msgUuid: 'u-3', robot: 'ops#1' }), /LEASE_LOST/);
+    assert.deepEqual(
+      (await a.pendingSends('ops')).map((s) => s.msgUuid),
+      ['u-1'],
+    );
+  });
+
+  test('a replica is woken when another appends or replays for a robot', async () => {
+    const a = await ready(outbox({ replica: 'a' }));
+    const b = await ready(outbox({ keyPrefix: a.base.replace('{relay}:', ''), replica: 'b' }));
+    const woken: string[] = [];
+    b.onWake((robot) => woken.push(robot));
+    // The subscription is made in the background: append until b hears one.
+    await until(async () => {
+      await a.append({ messages: [out('dev', 'x')], source: 't' });
+      return woken.includes('dev');
+    }, 'the wake message');
+  });
+
+  test('delivered rows do not pile up: recent keeps the last keepDelivered, the rows hash empties', async () => {
+    const o = await ready(outbox({ keepDelivered: 5 }));
+    const { ids } = await o.append({
+      messages: Array.from({ length: 20 }, (_, i) => out('ops', `m${i}`)),
+      source: 't',
+    });
+    await o.claim('ops', 20);
+    await o.markDelivered(ids);
+    assert.equal((await o.recent(100)).length, 5);
+    assert.equal(await admin.hlen(`${o.base}rows`), 0);
+    assert.equal(await admin.xlen(`${o.base}stream:ops`), 0);
+  });
+
+  test('Redis down: appends fail at once and writable() is false; restarted, what was answered is there', async () => {
+    const o = await ready(outbox());
+    const { ids } = await o.append({ messages: [out('ops', 'before the crash')], source: 't' });
+    await redis.kill();
+    await assert.rejects(o.append({ messages: [out('ops', 'while down')], source: 't' }));
+    assert.equal(await o.writable(), false);
+    await redis.start();
+    await until(() => o.writable(), 'the outbox writable again');
+    const rows = await o.claim('ops', 10);
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      ids,
+      'the append answered before the SIGKILL survived (AOF, appendfsync always)',
+    );
+  });
+});
+
+describe('RobotLeases', { skip }, () => {
+  let conn: Redis[] = [];
+  after(async () => {
+    for (const c of conn) c.disconnect();
+    conn = [];
+  });
+
+  function leases(holder: string, events: string[], prefix: string) {
+    const client = new Redis(redis.url);
+    conn.push(client);
+    return new RobotLeases({
+      redis: client,
+      key: (robot) => `${prefix}lease:${robot}`,
+      holder,
+      // Long: nothing here waits for an expiry; leases end by release or by being taken.
+      ttlMs: 600_000,
+      onAcquired: (robot) => events.push(`+${robot}`),
+      onLost: (robot) => events.push(`-${robot}`),
+    });
+  }
+
+  test('one holder per robot; a stop releases at once and another replica takes it', async () => {
+    const prefix = `lease${++prefixes}:`;
+    const seenA: string[] = [];
+    const seenB: string[] = [];
+    const a = leases('a', seenA, prefix);
+    const b = leases('b', seenB, prefix);
+    a.watch(['ops', 'dev']);
+    b.watch(['ops', 'dev']);
+    await a.tick();
+    await b.tick();
+    assert.deepEqual(seenA, ['+ops', '+dev']);
+    assert.deepEqual(seenB, []);
+    const states = await b.states(['ops', 'dev', 'none']);
+    assert.equal(states['ops']?.holder, 'a');
+    assert.ok(states['ops']!.until > Date.now() + 500_000);
+    assert.equal(states['none'], undefined);
+    await a.stop();
+    await b.tick();
+    assert.deepEqual(seenB, ['+ops', '+dev']);
+    assert.equal((await b.states(['ops']))['ops']?.holder, 'b');
+  });
+
+  test('a lease taken by another replica is lost at the next renewal; a robot no longer watched is released', async () => {
+    const prefix = `lease${++prefixes}:`;
+    const seen: string[] = [];
+    const a = leases('a', seen, prefix);
+    a.watch(['ops', 'dev']);
+    await a.tick();
+    await admin.set(`${prefix}lease:ops`, 'someone-else', 'PX', 600_000);
+    await a.tick();
+    assert.deepEqual(seen, ['+ops', '+dev', '-ops']);
+    a.watch([]);
+    await a.tick();
+    assert.deepEqual(seen, ['+ops', '+dev', '-ops', '-dev']);
+    assert.equal(await admin.get(`${prefix}lease:dev`), null, 'released');
+    await a.stop();
+  });
+
+  test('a dropped connection gives the robots up and takes them again (a fresh sender recovers)', async () => {
+    const prefix = `lease${++prefixes}:`;
+    const seen: string[] = [];
+    const a = leases('a', seen, prefix);
+    a.watch(['ops']);
+    await a.tick();
+    const client = conn.at(-1)!;
+    const closed = new Promise((resolve) => client.once('close', resolve));
+    client.disconnect(true); // reconnects at once
+    await closed;
+    await until(() => client.status === 'ready', 'the reconnection');
+    await a.tick();
+    assert.deepEqual(seen, ['+ops', '-ops', '+ops']);
+    await a.stop();
+  });
+});
