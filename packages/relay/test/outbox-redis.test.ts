@@ -180,6 +180,7 @@ describe('RobotLeases', { skip }, () => {
 
   function leases(holder: string, events: string[], prefix: string) {
     const client = new Redis(redis.url);
+    client.on('error', () => {});
     conn.push(client);
     return new RobotLeases({
       redis: client,

@@ -27,6 +27,11 @@ export interface RobotLeasesOptions {
   onLost: (robot: string) => void;
   /** Told about Redis errors of a round. */
   onError?: (error: unknown) => void;
+  /**
+   * A pub/sub channel told the robot's name whenever this replica releases a lease, so the others
+   * ({@link RobotLeases.poke}) take it at once rather than at their next round.
+   */
+  releasedChannel?: string;
 }
 
 /** Extends the lease only if this replica still holds it (compare-and-extend). */
@@ -65,6 +70,11 @@ export class RobotLeases {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #round: Promise<void> = Promise.resolve();
   #stopped = false;
+  /** {@link start} was called: the rounds run by themselves. */
+  #started = false;
+  #poked = false;
+  /** The last round met a Redis error. */
+  #failed = false;
   /** The connection dropped since the last round: sends may have failed half-way. */
   #interrupted = false;
 
@@ -73,6 +83,8 @@ export class RobotLeases {
     options.redis.on('close', () => {
       this.#interrupted = true;
     });
+    // Connected (at start, or back after an outage): contend at once rather than at the next round.
+    options.redis.on('ready', () => this.poke());
     this.holder = options.holder;
     this.ttlMs = options.ttlMs ?? 30_000;
     this.#renewMs = options.renewMs ?? Math.max(1, Math.floor(this.ttlMs / 3));
@@ -93,18 +105,36 @@ export class RobotLeases {
   /** Runs a round now and then every `renewMs` until {@link stop}. */
   start(): void {
     this.#stopped = false;
-    const loop = () => {
-      this.#round = this.#round.then(() => this.tick());
-      void this.#round.then(() => {
-        if (!this.#stopped) this.#timer = setTimeout(loop, this.#renewMs);
-      });
-    };
-    loop();
+    this.#started = true;
+    this.#loop();
+  }
+
+  #loop(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#round = this.#round.then(() => this.tick());
+    void this.#round.then(() => {
+      if (this.#stopped || this.#timer !== undefined) return;
+      // A round Redis did not answer is tried again within a second.
+      const delay = this.#failed ? Math.min(this.#renewMs, 1000) : this.#renewMs;
+      this.#timer = setTimeout(() => this.#loop(), delay);
+    });
+  }
+
+  /** Runs a round soon (another replica released a lease), then goes on every `renewMs`. */
+  poke(): void {
+    if (!this.#started || this.#stopped || this.#poked) return;
+    this.#poked = true;
+    void this.#round.then(() => {
+      this.#poked = false;
+      if (!this.#stopped) this.#loop();
+    });
   }
 
   /** One round: renews the leases held, tries the free ones, releases those no longer wanted. */
   async tick(): Promise<void> {
     const wanted = new Set(this.#wanted);
+    this.#failed = false;
     if (this.#interrupted) {
       // Redis went away (and may have come back): a sender may have rows stuck half-way (a send it
       // could not record or confirm). Its robots are given up and taken again, so a fresh sender
@@ -129,6 +159,7 @@ export class RobotLeases {
         held = this.#held.has(robot) ? await this.#renew(robot) : await this.#acquire(robot);
       } catch (error) {
         this.#options.onError?.(error);
+        this.#failed = true;
         held = false;
       }
       if (held && !this.#held.has(robot)) {
@@ -157,7 +188,12 @@ export class RobotLeases {
   async #release(robot: string): Promise<void> {
     const release = (this.#options.redis as unknown as Record<string, (...a: unknown[]) => Promise<number>>)
       .relayLeaseRelease!;
-    await release.call(this.#options.redis, this.#options.key(robot), this.holder).catch(() => 0);
+    const released = await release
+      .call(this.#options.redis, this.#options.key(robot), this.holder)
+      .catch(() => 0);
+    if (released === 1 && this.#options.releasedChannel) {
+      await this.#options.redis.publish(this.#options.releasedChannel, robot).catch(() => 0);
+    }
   }
 
   /** Who holds each robot's lease now, read from Redis (robots without a holder are left out). */

@@ -115,6 +115,7 @@ export class RedisOutbox implements Outbox {
   readonly #now: () => number;
   readonly #uuid: () => string;
   readonly #wakeListeners = new Set<(robot: string) => void>();
+  readonly #releasedListeners = new Set<(robot: string) => void>();
   #closed = false;
 
   constructor(options: RedisOutboxOptions) {
@@ -155,15 +156,27 @@ export class RedisOutbox implements Outbox {
     })) {
       this.redis.defineCommand(`relay${name}`, { numberOfKeys: 0, lua });
     }
-    void this.#subscriber.subscribe(`${this.base}wake`).catch(() => {});
-    this.#subscriber.on('message', (_channel: string, robot: string) => {
-      for (const listener of this.#wakeListeners) listener(robot);
+    void this.#subscriber.subscribe(`${this.base}wake`, this.releasedChannel).catch(() => {});
+    this.#subscriber.on('message', (channel: string, robot: string) => {
+      const listeners = channel === this.releasedChannel ? this.#releasedListeners : this.#wakeListeners;
+      for (const listener of listeners) listener(robot);
     });
   }
 
   #script(name: string): Script {
     const command = (this.redis as unknown as Record<string, Script>)[`relay${name}`]!;
     return (...args) => command.call(this.redis, this.base, ...args);
+  }
+
+  /** The channel a replica releasing a robot's lease publishes to (see {@link RobotLeases}). */
+  get releasedChannel(): string {
+    return `${this.base}released`;
+  }
+
+  /** Calls `listener(robot)` whenever a replica released the robot's lease. */
+  onReleased(listener: (robot: string) => void): () => void {
+    this.#releasedListeners.add(listener);
+    return () => this.#releasedListeners.delete(listener);
   }
 
   #holder(): string {
@@ -353,6 +366,7 @@ export class RedisOutbox implements Outbox {
     if (this.#closed) return;
     this.#closed = true;
     this.#wakeListeners.clear();
+    this.#releasedListeners.clear();
     await Promise.all(
       [this.redis, this.#subscriber].map((client) =>
         client.status === 'ready' ? client.quit().catch(() => client.disconnect()) : client.disconnect(),

@@ -189,6 +189,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
       key: (robot) => `${redisOutbox.base}lease:${robot}`,
       holder: redisOutbox.replica,
       ttlMs: redisConfig.lease,
+      releasedChannel: redisOutbox.releasedChannel,
       onAcquired: (robot) => {
         log.info({ robot, replica: redisOutbox.replica }, 'lease acquired: sending for this robot');
         void serial(robot, () => startSender(robot));
@@ -206,6 +207,8 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
       },
     });
     redisOutbox.onWake((robot) => senders.get(robot)?.sender.notify());
+    // Another replica stopped and let a robot go: take it now rather than at the next round.
+    redisOutbox.onReleased(() => leases?.poke());
   }
   await syncSenders(senderTargets(loaded.config));
   leases?.start();

@@ -1,0 +1,165 @@
+/**
+ * Two relays in one process sharing one Redis outbox: the inbound dedupe, the leases shown by
+ * `/api/robots`, the queues every replica sees, a graceful hand-over, and Redis going away (503,
+ * `/readyz`). The crash test with three processes is replicas-crash.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type EmulatorHandle, startEmulator } from '@dingbot/emulator';
+import { type RunningRelay, startRelay } from '../src/server/start.js';
+import { messagesWith, until } from './helpers.js';
+import { type RelayTestRedis, redisSkipReason, startRelayRedis } from './redis-server.js';
+
+const skip = redisSkipReason();
+const quiet = { info() {}, warn() {}, error() {} };
+const firing = JSON.parse(
+  readFileSync(join(import.meta.dirname, 'fixtures', 'alertmanager', 'alertmanager-firing.json'), 'utf8'),
+);
+
+/** A distinct Alertmanager notification whose alert name is `name`. */
+export function notification(name: string) {
+  const alert = {
+    ...firing.alerts[0],
+    labels: { ...firing.alerts[0].labels, alertname: name },
+    fingerprint: name,
+  };
+  return {
+    ...firing,
+    groupKey: `{}:{alertname="${name}"}`,
+    groupLabels: { alertname: name },
+    commonLabels: { ...firing.commonLabels, alertname: name },
+    alerts: [alert],
+  };
+}
+
+interface RobotView {
+  name: string;
+  queued: number;
+  sending: number;
+  dead: number;
+  inEngine: number;
+  lease?: { holder: string; until: number };
+  replica?: string;
+}
+
+const robotsOf = async (relay: RunningRelay): Promise<RobotView[]> =>
+  (await (await fetch(`${relay.url}/api/robots`)).json()) as RobotView[];
+
+const post = (relay: RunningRelay, body: unknown) =>
+  fetch(`${relay.url}/alertmanager`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+describe('relay replicas on one Redis (in one process)', { skip }, () => {
+  let redis: RelayTestRedis;
+  let emulator: EmulatorHandle;
+  let dir: string;
+  const relays: RunningRelay[] = [];
+  /** The replica still running after the hand-over. */
+  let survivor: RunningRelay | undefined;
+
+  /** A replica named `replica`; its lease lasts 10 minutes, so only a release or a test ends it. */
+  async function replica(name: string): Promise<RunningRelay> {
+    const configPath = join(dir, `${name}.yml`);
+    writeFileSync(
+      configPath,
+      [
+        'robots:',
+        `  ops: { token: ops-token, baseUrl: "${emulator.url}", rateLimit: { limit: 20, window: 1s } }`,
+        'outbox:',
+        `  redis: { url: "${redis.url}", keyPrefix: "inproc:", replica: ${name}, lease: 10m }`,
+        'locale: en',
+      ].join('\n'),
+    );
+    const relay = await startRelay({ configPath, port: 0, log: quiet, robotOptions: { retry: 'fast' } });
+    relays.push(relay);
+    return relay;
+  }
+
+  before(async () => {
+    redis = await startRelayRedis({ appendonly: true });
+    emulator = await startEmulator({ robots: [{ token: 'ops-token', name: 'ops' }], rateLimit: false });
+    dir = mkdtempSync(join(tmpdir(), 'relay-replicas-'));
+  });
+  after(async () => {
+    for (const relay of relays) await relay.close();
+    await emulator?.close();
+    await redis?.stop();
+  });
+
+  test('duplicates posted to two replicas are delivered once; every replica shows the lease and the shared queues', async () => {
+    const a = await replica('a');
+    const b = await replica('b');
+    await until(async () => (await robotsOf(b))[0]?.lease !== undefined, 'a lease holder');
+    const [viewA] = await robotsOf(a);
+    const [viewB] = await robotsOf(b);
+    assert.equal(viewA?.replica, 'a');
+    assert.equal(viewB?.replica, 'b');
+    assert.equal(viewA?.lease?.holder, viewB?.lease?.holder);
+    assert.ok(['a', 'b'].includes(viewA!.lease!.holder));
+    assert.ok(viewA!.lease!.until > Date.now() + 60_000, 'the lease runs 10 minutes unless renewed');
+
+    // Alertmanager in HA mode: each of its replicas sends the same notification, here to a different relay.
+    const same = notification('HaDuplicate');
+    const answers = await Promise.all([post(a, same), post(b, same), post(a, same)]);
+    const statuses = await Promise.all(
+      answers.map(async (r) => [r.status, ((await r.json()) as { status: string }).status]),
+    );
+    assert.deepEqual(statuses.map(([code]) => code).sort(), [200, 200, 200]);
+    assert.deepEqual(statuses.map(([, s]) => s).sort(), ['duplicate', 'duplicate', 'stored']);
+    await until(() => messagesWith(emulator, 'HaDuplicate') >= 1, 'the notification delivered');
+    await until(
+      async () => (await robotsOf(a)).every((r) => r.queued === 0 && r.sending === 0),
+      'an empty outbox',
+    );
+    assert.equal(messagesWith(emulator, 'HaDuplicate'), 1);
+    // The delivery is in "recent" whichever replica is asked.
+    for (const relay of [a, b]) {
+      const recent = (await (await fetch(`${relay.url}/api/recent`)).json()) as { source: string }[];
+      assert.equal(recent.length, 1);
+      assert.equal(recent[0]!.source, 'alertmanager');
+    }
+  });
+
+  test('a replica stopping hands its robot over at once: the other delivers what was queued', async () => {
+    const [a, b] = relays as [RunningRelay, RunningRelay];
+    const holder = (await robotsOf(a))[0]!.lease!.holder === 'a' ? a : b;
+    const other = holder === a ? b : a;
+    const otherName = holder === a ? 'b' : 'a';
+    await holder.close();
+    survivor = other;
+    await until(
+      async () => (await robotsOf(other))[0]?.lease?.holder === otherName,
+      'the other replica holding the lease',
+    );
+    const res = await post(other, notification('AfterHandOver'));
+    assert.equal(res.status, 200);
+    await until(() => messagesWith(emulator, 'AfterHandOver') === 1, 'delivery by the new holder');
+  });
+
+  test('Redis down: posts answer 503 and /readyz is unready; Redis back: both recover', async () => {
+    const relay = survivor ?? (await replica('c'));
+    assert.equal((await fetch(`${relay.url}/readyz`)).status, 200);
+    await redis.kill();
+    const down = await post(relay, notification('WhileDown'));
+    assert.equal(down.status, 503);
+    assert.match(((await down.json()) as { error: string }).error, /retry/);
+    assert.equal((await fetch(`${relay.url}/readyz`)).status, 503);
+    const dingtalk = await fetch(`${relay.url}/robot/send?access_token=ops`, {
+      method: 'POST',
+      body: '{"msgtype":"text","text":{"content":"WhileDown too"}}',
+    });
+    assert.equal(dingtalk.status, 503, 'the DingTalk-compatible input answers 503 too');
+    await dingtalk.body?.cancel();
+    await redis.start();
+    await until(async () => (await fetch(`${relay.url}/readyz`)).status === 200, '/readyz ready again');
+    assert.equal((await post(relay, notification('AfterRedis'))).status, 200);
+    await until(() => messagesWith(emulator, 'AfterRedis') === 1, 'delivery after Redis came back');
+    assert.equal(messagesWith(emulator, 'WhileDown'), 0, 'what was refused with 503 was not stored');
+  });
+});
