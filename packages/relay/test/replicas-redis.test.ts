@@ -4,37 +4,17 @@
  * `/readyz`). The crash test with three processes is replicas-crash.test.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type EmulatorHandle, startEmulator } from '@dingbot/emulator';
 import { type RunningRelay, startRelay } from '../src/server/start.js';
 import { messagesWith, until } from './helpers.js';
-import { type RelayTestRedis, redisSkipReason, startRelayRedis } from './redis-server.js';
+import { notification, type RelayTestRedis, redisSkipReason, startRelayRedis } from './redis-server.js';
 
 const skip = redisSkipReason();
 const quiet = { info() {}, warn() {}, error() {} };
-const firing = JSON.parse(
-  readFileSync(join(import.meta.dirname, 'fixtures', 'alertmanager', 'alertmanager-firing.json'), 'utf8'),
-);
-
-/** A distinct Alertmanager notification whose alert name is `name`. */
-export function notification(name: string) {
-  const alert = {
-    ...firing.alerts[0],
-    labels: { ...firing.alerts[0].labels, alertname: name },
-    fingerprint: name,
-  };
-  return {
-    ...firing,
-    groupKey: `{}:{alertname="${name}"}`,
-    groupLabels: { alertname: name },
-    commonLabels: { ...firing.commonLabels, alertname: name },
-    alerts: [alert],
-  };
-}
-
 interface RobotView {
   name: string;
   queued: number;
