@@ -154,6 +154,17 @@ describe('RedisOutbox', { skip }, () => {
     assert.equal(await admin.xlen(`${o.base}stream:ops`), 0);
   });
 
+  test('waitReplicas: an append no Redis replica confirms fails (503), and its retry is a duplicate', async () => {
+    // The test Redis has no replica: WAIT answers 0 once its timeout is over.
+    const o = await ready(outbox({ waitReplicas: 1, waitTimeoutMs: 50 }));
+    const request = { messages: [out('ops', 'x')], source: 'am', dedupeKey: 'k', dedupeWindowMs: 600_000 };
+    await assert.rejects(
+      o.append(request),
+      /only 0 of 1 Redis replicas confirmed the write.*outbox\.redis\.waitReplicas/,
+    );
+    assert.deepEqual(await o.append(request), { ids: [], duplicate: true });
+  });
+
   test('Redis down: appends fail at once and writable() is false; restarted, what was answered is there', async () => {
     const o = await ready(outbox());
     const { ids } = await o.append({ messages: [out('ops', 'before the crash')], source: 't' });

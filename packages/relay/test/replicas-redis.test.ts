@@ -9,6 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type EmulatorHandle, startEmulator } from '@dingbot/emulator';
+import { SqliteLimiterStore } from '../src/outbox/limiter.js';
+import type { Outbox } from '../src/outbox/outbox.js';
+import { SqliteOutbox } from '../src/outbox/sqlite.js';
+import { RobotSender } from '../src/sender/sender.js';
 import { type RunningRelay, startRelay } from '../src/server/start.js';
 import { messagesWith, until } from './helpers.js';
 import { notification, type RelayTestRedis, redisSkipReason, startRelayRedis } from './redis-server.js';
@@ -44,18 +48,24 @@ describe('relay replicas on one Redis (in one process)', { skip }, () => {
   let survivor: RunningRelay | undefined;
 
   /** A replica named `replica`; its lease lasts 10 minutes, so only a release or a test ends it. */
-  async function replica(name: string): Promise<RunningRelay> {
+  const writeConfig = (name: string, kwKeywords = '') => {
     const configPath = join(dir, `${name}.yml`);
     writeFileSync(
       configPath,
       [
         'robots:',
         `  ops: { token: ops-token, baseUrl: "${emulator.url}", rateLimit: { limit: 20, window: 1s } }`,
+        `  kw: { token: kw-token, baseUrl: "${emulator.url}"${kwKeywords} }`,
+        'defaultRoute: { robot: ops }',
         'outbox:',
         `  redis: { url: "${redis.url}", keyPrefix: "inproc:", replica: ${name}, lease: 10m }`,
         'locale: en',
       ].join('\n'),
     );
+    return configPath;
+  };
+  async function replica(name: string): Promise<RunningRelay> {
+    const configPath = writeConfig(name);
     const relay = await startRelay({ configPath, port: 0, log: quiet, robotOptions: { retry: 'fast' } });
     relays.push(relay);
     return relay;
@@ -63,7 +73,13 @@ describe('relay replicas on one Redis (in one process)', { skip }, () => {
 
   before(async () => {
     redis = await startRelayRedis({ appendonly: true });
-    emulator = await startEmulator({ robots: [{ token: 'ops-token', name: 'ops' }], rateLimit: false });
+    emulator = await startEmulator({
+      robots: [
+        { token: 'ops-token', name: 'ops' },
+        { token: 'kw-token', name: 'kw', keywords: ['alert'] },
+      ],
+      rateLimit: false,
+    });
     dir = mkdtempSync(join(tmpdir(), 'relay-replicas-'));
   });
   after(async () => {
@@ -106,16 +122,50 @@ describe('relay replicas on one Redis (in one process)', { skip }, () => {
     }
   });
 
+  test('a dead letter made by the holder is listed and replayed through the other replica, after both reloaded the fixed config', async () => {
+    const [a, b] = relays as [RunningRelay, RunningRelay];
+    await until(async () => (await robotsOf(a)).every((r) => r.lease !== undefined), 'every robot leased');
+    const holderName = (await robotsOf(a)).find((r) => r.name === 'kw')!.lease!.holder;
+    const other = holderName === 'a' ? b : a;
+    const stored = await fetch(`${other.url}/robot/send?access_token=kw`, {
+      method: 'POST',
+      body: '{"msgtype":"text","text":{"content":"DeadThenReplayed"}}',
+    });
+    assert.deepEqual(await stored.json(), { errcode: 0, errmsg: 'ok' });
+    type Dead = { id: number; robot: string; errcode?: number };
+    let dead: Dead[] = [];
+    await until(async () => {
+      dead = (await (await fetch(`${other.url}/api/dead`)).json()) as Dead[];
+      return dead.length === 1;
+    }, 'the dead letter listed by the replica that does not send');
+    assert.equal(dead[0]!.robot, 'kw');
+    assert.equal(dead[0]!.errcode, 310000, "DingTalk's keyword refusal");
+    // The config is fixed and reloaded on each replica (a rollout), then the letter is replayed.
+    for (const [name, relay] of [
+      ['a', a],
+      ['b', b],
+    ] as const) {
+      writeConfig(name, ', keywords: [alert]');
+      assert.deepEqual(await relay.reload(), { ok: true });
+    }
+    const replay = await fetch(`${other.url}/api/dead/${dead[0]!.id}/replay`, { method: 'POST' });
+    assert.equal(replay.status, 200);
+    await until(() => messagesWith(emulator, 'DeadThenReplayed') === 1, 'the replayed letter delivered');
+    assert.deepEqual(await (await fetch(`${a.url}/api/dead`)).json(), []);
+    const metrics = await (await fetch(`${other.url}/metrics`)).text();
+    assert.match(metrics, /dingbot_relay_outbox_depth\{robot="kw",state="dead"\} 0/);
+  });
+
   test('a replica stopping hands its robot over at once: the other delivers what was queued', async () => {
     const [a, b] = relays as [RunningRelay, RunningRelay];
-    const holder = (await robotsOf(a))[0]!.lease!.holder === 'a' ? a : b;
+    const holder = (await robotsOf(a)).find((r) => r.name === 'ops')!.lease!.holder === 'a' ? a : b;
     const other = holder === a ? b : a;
     const otherName = holder === a ? 'b' : 'a';
     await holder.close();
     survivor = other;
     await until(
-      async () => (await robotsOf(other))[0]?.lease?.holder === otherName,
-      'the other replica holding the lease',
+      async () => (await robotsOf(other)).every((r) => r.lease?.holder === otherName),
+      'the other replica holding every lease',
     );
     const res = await post(other, notification('AfterHandOver'));
     assert.equal(res.status, 200);
@@ -142,4 +192,51 @@ describe('relay replicas on one Redis (in one process)', { skip }, () => {
     await until(() => messagesWith(emulator, 'AfterRedis') === 1, 'delivery after Redis came back');
     assert.equal(messagesWith(emulator, 'WhileDown'), 0, 'what was refused with 503 was not stored');
   });
+});
+
+test('a sender whose outbox fails as it starts (Redis away) tries again rather than leave its robot without a sender', async () => {
+  const emulator = await startEmulator({
+    robots: [{ token: 'flaky-token', name: 'flaky' }],
+    rateLimit: false,
+  });
+  const inner = new SqliteOutbox({ path: ':memory:' });
+  let failures = 2;
+  const flaky = new Proxy(inner, {
+    get(target, prop) {
+      if (prop === 'pendingSends' && failures > 0) {
+        failures--;
+        return async () => {
+          throw new Error('Redis is unreachable');
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  }) as Outbox;
+  const errors: string[] = [];
+  const sender = new RobotSender({
+    target: { name: 'flaky', members: [{ token: 'flaky-token', baseUrl: emulator.url }], rateLimit: false },
+    outbox: flaky,
+    store: new SqliteLimiterStore(inner.db),
+    log: { info() {}, warn() {}, error: (o) => errors.push(JSON.stringify(o)) },
+  });
+  try {
+    await inner.append({
+      messages: [
+        { robot: 'flaky', route: null, message: { msgtype: 'text', text: { content: 'AfterRetry' } } },
+      ],
+      source: 't',
+    });
+    sender.start();
+    await until(
+      () => messagesWith(emulator, 'AfterRetry') === 1,
+      'the message delivered once the outbox answers',
+    );
+    assert.equal(failures, 0);
+    assert.match(errors.join('\n'), /Redis is unreachable/, 'the failure was logged');
+  } finally {
+    await sender.stop();
+    await inner.close();
+    await emulator.close();
+  }
 });
