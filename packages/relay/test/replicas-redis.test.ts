@@ -240,3 +240,32 @@ test('a sender whose outbox fails as it starts (Redis away) tries again rather t
     await emulator.close();
   }
 });
+
+test('a reload that changes outbox: says it takes a restart, and keeps the outbox it has', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'relay-outbox-reload-'));
+  const configPath = join(dir, 'relay.yml');
+  const config = (db: string) =>
+    `robots:\n  ops: { token: t, baseUrl: "http://127.0.0.1:9" }\noutbox: { sqlite: { path: ${join(dir, db)} } }\n`;
+  writeFileSync(configPath, config('first.db'));
+  const warnings: string[] = [];
+  const relay = await startRelay({
+    configPath,
+    port: 0,
+    log: { info() {}, warn: (_o, message) => warnings.push(String(message)), error() {} },
+  });
+  try {
+    writeFileSync(configPath, config('second.db'));
+    assert.deepEqual(await relay.reload(), { ok: true });
+    assert.ok(
+      warnings.some((w) => /outbox: settings changed.*restart this replica/.test(w)),
+      warnings.join('\n'),
+    );
+    const answer = await fetch(`${relay.url}/robot/send?access_token=ops`, {
+      method: 'POST',
+      body: '{"msgtype":"text","text":{"content":"kept"}}',
+    });
+    assert.deepEqual(await answer.json(), { errcode: 0, errmsg: 'ok' });
+  } finally {
+    await relay.close();
+  }
+});

@@ -228,6 +228,12 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
         );
         return { ok: false as const, error: (error as Error).message };
       }
+      if (JSON.stringify(next.config.outbox) !== JSON.stringify(loaded.config.outbox)) {
+        log.warn(
+          { config: options.configPath },
+          'outbox: settings changed, but the outbox is opened at start only: restart this replica to use them',
+        );
+      }
       loaded = next;
       relay.setRuntime(nextRuntime);
       await syncSenders(senderTargets(next.config));
