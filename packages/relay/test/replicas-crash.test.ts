@@ -94,17 +94,25 @@ test('three replicas, one killed and Redis restarted mid-burst: every answered a
         // The replica was killed while this request was in flight: not answered, so not promised.
       }
     };
-    const wave = async (from: number, to: number) => {
+    /** Posts in chunks of 15; `paced`: after each chunk, waits for the next delivery, so many sends span the burst. */
+    const wave = async (from: number, to: number, paced = false) => {
       for (let i = from; i < to; i += 15) {
+        const delivered = emulator.messages().length;
         await Promise.all(Array.from({ length: Math.min(15, to - i) }, (_, k) => postOne(i + k)));
+        if (paced) await until(() => emulator.messages().length > delivered, 'a delivery during the burst');
       }
     };
 
     // First third; then, once delivery has begun, SIGKILL the replica holding the robot's lease.
-    await wave(0, total / 3);
-    await until(() => emulator.messages().length > 0, 'the first delivery');
+    await wave(0, total / 3, true);
     // Killed while it has rows claimed and not yet delivered: its pending entries must be taken over.
-    await until(async () => ((await robots(alive()[0]!))[0]?.sending ?? 0) > 0, 'rows claimed by the holder');
+    // Posts go on in unpaced chunks until the holder has some (its window is full by now).
+    let next = total / 3;
+    while (((await robots(alive()[0]!))[0]?.sending ?? 0) === 0) {
+      assert.ok(next < total / 2, 'the holder claimed rows it could not send at once');
+      await wave(next, next + 15);
+      next += 15;
+    }
     const holderName = (await robots(alive()[0]!))[0]?.lease?.holder;
     assert.ok(holderName && replicas.has(holderName), `a replica holds the lease (${holderName})`);
     const holder = replicas.get(holderName)!;
@@ -113,7 +121,7 @@ test('three replicas, one killed and Redis restarted mid-burst: every answered a
     const beforeKill = emulator.messages().length;
 
     // Second third, to the two others; then Redis is killed (SIGKILL) and started again mid-burst.
-    await wave(total / 3, (2 * total) / 3);
+    await wave(next, (2 * total) / 3, true);
     await redis.kill();
     const whileDown = answered.length;
     await wave((2 * total) / 3, (2 * total) / 3 + 15);
@@ -127,7 +135,7 @@ test('three replicas, one killed and Redis restarted mid-burst: every answered a
         'every replica ready again',
       );
     }
-    await wave((2 * total) / 3 + 15, total);
+    await wave((2 * total) / 3 + 15, total, true);
     assert.ok(answered.length >= total / 2, `most posts were answered (${answered.length})`);
 
     await until(
