@@ -154,6 +154,26 @@ describe('RedisOutbox', { skip }, () => {
     assert.equal(await admin.xlen(`${o.base}stream:ops`), 0);
   });
 
+  test('serverWarnings: none on a Redis with AOF and noeviction; AOF off and an evicting policy are named', async () => {
+    const o = await ready(outbox());
+    assert.deepEqual(await o.serverWarnings(), []);
+    const plain = await startRelayRedis();
+    const other = await ready(outbox({ redis: plain.url }));
+    try {
+      await other.redis.config('SET', 'maxmemory-policy', 'allkeys-lru');
+      const warnings = await other.serverWarnings();
+      assert.equal(warnings.length, 2);
+      assert.match(
+        warnings[0]!,
+        /without AOF \(appendonly no\): a Redis crash loses alerts already answered/,
+      );
+      assert.match(warnings[1]!, /maxmemory-policy is allkeys-lru: .*set it to noeviction/);
+    } finally {
+      await other.close();
+      await plain.stop();
+    }
+  });
+
   test('waitReplicas: an append no Redis replica confirms fails (503), and its retry is a duplicate', async () => {
     // The test Redis has no replica: WAIT answers 0 once its timeout is over.
     const o = await ready(outbox({ waitReplicas: 1, waitTimeoutMs: 50 }));

@@ -1,7 +1,8 @@
 /**
  * The Lua scripts of {@link RedisOutbox}: every multi-step change of the shared outbox runs as one script,
  * so no replica ever sees (or leaves behind) a half-made change. Every script takes the key base
- * (`<keyPrefix>{relay}:`, one hash tag so a Redis Cluster keeps them in one slot) as `ARGV[1]`.
+ * (`<keyPrefix>{relay}:`) as `ARGV[1]` and names its keys from it, so it needs one Redis primary (not a
+ * Redis Cluster, whose scripts must declare their keys).
  *
  * Keys under the base:
  * - `seq`: the last row id (INCR).

@@ -20,8 +20,8 @@ export interface RedisOutboxOptions {
    */
   redis: string | RedisOptions;
   /**
-   * Prefix of every key; the outbox's keys are `<keyPrefix>{relay}:…` (one hash tag). Relays sharing
-   * one Redis for different robots need different prefixes.
+   * Prefix of every key; the outbox's keys are `<keyPrefix>{relay}:…`. Relays sharing one Redis for
+   * different robots need different prefixes.
    * @default 'dingbot-relay:'
    */
   keyPrefix?: string;
@@ -348,6 +348,36 @@ export class RedisOutbox implements Outbox {
     } catch {
       return false;
     }
+  }
+
+  /**
+   * What the Redis server lacks for the relay's guarantees, in words for a log: a version before 6.2
+   * (no `XAUTOCLAIM`), AOF off (a Redis crash loses answered alerts), an eviction policy other than
+   * `noeviction` (Redis may drop queued alerts when full). Settings it may not read (a managed Redis
+   * refusing `CONFIG`) are not reported.
+   */
+  async serverWarnings(): Promise<string[]> {
+    const warnings: string[] = [];
+    const server = await this.redis.info('server');
+    const version = /redis_version:(\d+)\.(\d+)/.exec(server);
+    if (version && (Number(version[1]) < 6 || (Number(version[1]) === 6 && Number(version[2]) < 2))) {
+      warnings.push(
+        `Redis ${version[1]}.${version[2]} is too old: the relay needs Redis 6.2 or later (XAUTOCLAIM)`,
+      );
+    }
+    const persistence = await this.redis.info('persistence');
+    if (/aof_enabled:0/.test(persistence)) {
+      warnings.push(
+        'Redis runs without AOF (appendonly no): a Redis crash loses alerts already answered 2xx; turn appendonly on',
+      );
+    }
+    const policy = (await this.redis.config('GET', 'maxmemory-policy').catch(() => [])) as string[];
+    if (policy[1] !== undefined && policy[1] !== 'noeviction') {
+      warnings.push(
+        `Redis's maxmemory-policy is ${policy[1]}: when full it may evict queued alerts; set it to noeviction`,
+      );
+    }
+    return warnings;
   }
 
   /** The number of keys under this outbox's prefix (for the benchmark and the docs). */

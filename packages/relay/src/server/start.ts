@@ -206,6 +206,15 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
         leaseLog.warned = true;
       },
     });
+    const checked = redisOutbox;
+    checked.redis.once('ready', () => {
+      void checked
+        .serverWarnings()
+        .then((warnings) => {
+          for (const warning of warnings) log.warn({ replica: checked.replica }, warning);
+        })
+        .catch(() => {});
+    });
     redisOutbox.onWake((robot) => senders.get(robot)?.sender.notify());
     // Another replica stopped and let a robot go: take it now rather than at the next round.
     redisOutbox.onReleased(() => leases?.poke());
