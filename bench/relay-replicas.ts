@@ -112,6 +112,8 @@ async function spawnReplica(configPath: string): Promise<Replica> {
       reject(new Error(`a replica exited (${code}) before listening:\n${output}`)),
     );
   });
+  // Listening is not ready: posts get 503 until its Redis connection is up, as a load balancer knows.
+  while ((await fetch(`${url}/readyz`)).status !== 200) await new Promise((r) => setTimeout(r, 50));
   return {
     child,
     url,
