@@ -134,6 +134,23 @@ export function outboxContract(engine: string, make: MakeOutbox): void {
     );
   });
 
+  it('a replayed dead letter, claimed again and then reset (a crash), goes back to the queue', async (_c, outbox) => {
+    const { ids } = await outbox.append({ messages: [out('ops', 'a')], source: 't' });
+    await outbox.claim('ops', 1);
+    await outbox.markDead(ids, 'refused', 310000);
+    await outbox.replay();
+    assert.deepEqual(
+      (await outbox.claim('ops', 1)).map((r) => r.id),
+      ids,
+    );
+    assert.equal(await outbox.resetSending('ops'), 1);
+    assert.deepEqual((await outbox.depth())['ops'], { queued: 1, sending: 0, dead: 0, oldestAt: 1_000_000 });
+    assert.deepEqual(
+      (await outbox.claim('ops', 1)).map((r) => r.id),
+      ids,
+    );
+  });
+
   it('delivered rows leave the queue and show in recent, newest first', async (clock, outbox) => {
     const { ids } = await outbox.append({ messages: [out('ops', 'a'), out('ops', 'b')], source: 't' });
     await outbox.claim('ops', 2);

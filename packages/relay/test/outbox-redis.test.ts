@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { text } from '@dingbot/sdk';
+import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import type { OutgoingMessage } from '../src/model.js';
 import { RobotLeases } from '../src/outbox/lease.js';
+import type { Outbox } from '../src/outbox/outbox.js';
 import { RedisOutbox, type RedisOutboxOptions } from '../src/outbox/redis.js';
+import { SqliteOutbox } from '../src/outbox/sqlite.js';
 import { until } from './helpers.js';
 import { outboxContract } from './outbox-contract.js';
 import { type RelayTestRedis, redisSkipReason, startRelayRedis } from './redis-server.js';
@@ -52,6 +55,112 @@ after(async () => {
 
 describe('RedisOutbox', { skip }, () => {
   outboxContract('RedisOutbox', async (now) => ready(outbox({ now })));
+
+  test('property: any sequence of operations leaves Redis and SQLite in the same observable state', async () => {
+    type Op =
+      | { kind: 'append'; robot: string; count: number }
+      | { kind: 'claim'; robot: string; n: number }
+      | { kind: 'deliver' | 'dead' | 'retry'; k: number }
+      | { kind: 'reset'; robot: string }
+      | { kind: 'replay' };
+    const robot = fc.constantFrom('a', 'b');
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          kind: fc.constant('append' as const),
+          robot,
+          count: fc.integer({ min: 1, max: 3 }),
+        }),
+      },
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          kind: fc.constant('claim' as const),
+          robot,
+          n: fc.integer({ min: 1, max: 4 }),
+        }),
+      },
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          kind: fc.constantFrom('deliver' as const, 'dead' as const, 'retry' as const),
+          k: fc.integer({ min: 1, max: 3 }),
+        }),
+      },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('reset' as const), robot }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('replay' as const) }) },
+    );
+    let content = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 10, maxLength: 40 }), async (ops) => {
+        const engines: Outbox[] = [
+          new SqliteOutbox({ path: ':memory:', now: () => 1 }),
+          await ready(outbox({ now: () => 1 })),
+        ];
+        // The rows each engine has handed out and not settled, oldest first (the same on both, or the property fails).
+        const sending = engines.map(() => [] as number[]);
+        try {
+          for (const step of ops) {
+            const observed: unknown[] = [];
+            for (const [e, engine] of engines.entries()) {
+              const mine = sending[e]!;
+              if (step.kind === 'append') {
+                const start = content;
+                const messages = Array.from({ length: step.count }, (_, i) =>
+                  out(step.robot, `c${start + i}`),
+                );
+                observed.push((await engine.append({ messages, source: 'p' })).ids);
+              } else if (step.kind === 'claim') {
+                const rows = await engine.claim(step.robot, step.n);
+                mine.push(...rows.map((r) => r.id));
+                observed.push(
+                  rows.map((r) => [
+                    r.id,
+                    r.attempts,
+                    (r.message as { text: { content: string } }).text.content,
+                  ]),
+                );
+              } else if (step.kind === 'reset') {
+                const moved = await engine.resetSending(step.robot);
+                const row = await Promise.all(mine.map((id) => engine.get(id)));
+                sending[e] = mine.filter((_, i) => row[i]?.state === 'sending');
+                observed.push(moved);
+              } else if (step.kind === 'replay') {
+                observed.push(await engine.replay());
+              } else {
+                const ids = mine.splice(0, step.k);
+                if (step.kind === 'deliver') await engine.markDelivered(ids);
+                else if (step.kind === 'dead') await engine.markDead(ids, 'refused', 310000);
+                else await engine.retryLater(ids, 'busy', 0);
+                observed.push(ids);
+              }
+              const depth = await engine.depth();
+              observed.push(
+                ['a', 'b'].map((r) => {
+                  const d = depth[r];
+                  return [d?.queued ?? 0, d?.sending ?? 0, d?.dead ?? 0];
+                }),
+              );
+            }
+            if (step.kind === 'append') content += step.count;
+            const [sqlite, redisSide] = [
+              observed.slice(0, observed.length / 2),
+              observed.slice(observed.length / 2),
+            ];
+            assert.deepEqual(redisSide, sqlite, `after ${JSON.stringify(step)}`);
+          }
+          const dead = await Promise.all(
+            engines.map(async (e) => (await e.dead()).map((r) => [r.id, r.reason, r.errcode])),
+          );
+          assert.deepEqual(dead[1], dead[0]);
+        } finally {
+          for (const engine of engines) await engine.close();
+        }
+      }),
+      { numRuns: 50 },
+    );
+  });
 
   test('two replicas share the inbound dedupe window (SET NX PX)', async () => {
     const a = await ready(outbox({ replica: 'a' }));

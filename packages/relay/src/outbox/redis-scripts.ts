@@ -12,7 +12,8 @@
  *   Entries leave the stream (XACK + XDEL) when their row is delivered or dead.
  * - `again:<robot>`: sorted set (score = row id) of rows queued again (a retry, a reset, a replay):
  *   claimed before the stream's new entries.
- * - `count:<robot>`: hash of the robot's `queued`, `sending` and `dead` counts.
+ * - `count:<robot>`: hash of the robot's `queued`, `sending` and `dead` counts; `sending:<robot>`: sorted
+ *   set of its rows being sent (what a reset puts back).
  * - `dead`: sorted set of dead row ids; `recent`: list of delivered rows (JSON), newest first, capped.
  * - `send:<msgUuid>`: hash of a recorded send (`robot`, `body`, `state`); `posting:<member>`:
  *   sorted set of the member robot's sends recorded and not yet confirmed or failed, in order.
@@ -36,9 +37,16 @@ local function count(robot, state, by)
     redis.call('HINCRBY', base .. 'count:' .. robot, state, by)
   end
 end
-local function move(r, to)
+-- Every state change goes through here: the counts, and the set of the robot's sending rows (a row
+-- replayed from the dead letters is sending without a stream entry, so the pending list alone misses it).
+local function move(r, to, id)
   count(r.robot, r.state, -1)
   count(r.robot, to, 1)
+  if to == 'sending' then
+    redis.call('ZADD', base .. 'sending:' .. r.robot, tonumber(id), id)
+  elseif r.state == 'sending' then
+    redis.call('ZREM', base .. 'sending:' .. r.robot, id)
+  end
   r.state = to
 end
 local function unstream(r, group)
@@ -96,7 +104,7 @@ local robot, n, now, group, consumer = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV
 if fenced(robot, ARGV[7]) then return {} end
 local out = {}
 local function take(id, r)
-  move(r, 'sending')
+  move(r, 'sending', id)
   r.attempts = r.attempts + 1
   r.updatedAt = now
   save(id, r)
@@ -149,7 +157,7 @@ for i = 9, #ARGV do
     changed = changed + 1
     r.updatedAt = now
     if to == 'delivered' then
-      move(r, 'delivered')
+      move(r, 'delivered', id)
       unstream(r, group)
       redis.call('ZREM', base .. 'again:' .. r.robot, id)
       redis.call('ZREM', base .. 'dead', id)
@@ -160,7 +168,7 @@ for i = 9, #ARGV do
       redis.call('LPUSH', base .. 'recent', cjson.encode(r))
       redis.call('LTRIM', base .. 'recent', 0, keep - 1)
     elseif to == 'dead' then
-      move(r, 'dead')
+      move(r, 'dead', id)
       unstream(r, group)
       redis.call('ZREM', base .. 'again:' .. r.robot, id)
       r.reason = reason
@@ -168,7 +176,7 @@ for i = 9, #ARGV do
       save(id, r)
       redis.call('ZADD', base .. 'dead', tonumber(id), id)
     else
-      move(r, 'queued')
+      move(r, 'queued', id)
       r.reason = reason
       r.notBefore = now + delay
       save(id, r)
@@ -188,24 +196,26 @@ export const RESET = `${HELPERS}
 local robot, now, group, consumer = ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
 if fenced(robot, ARGV[6]) then return 0 end
 local stream = base .. 'stream:' .. robot
-local moved = 0
+-- Take over every pending entry of the group (also those of a dead replica), so they are this replica's.
 if redis.call('EXISTS', stream) == 1 then
   local cursor = '0-0'
   repeat
-    local res = redis.call('XAUTOCLAIM', stream, group, consumer, 0, cursor, 'COUNT', 1000)
-    cursor = res[1]
-    for _, e in ipairs(res[2]) do
-      local id = e[2] and e[2][2]
-      local r = id and row(id)
-      if r and r.state == 'sending' then
-        move(r, 'queued')
-        r.updatedAt = now
-        save(id, r)
-        redis.call('ZADD', base .. 'again:' .. robot, tonumber(id), id)
-        moved = moved + 1
-      end
-    end
+    cursor = redis.call('XAUTOCLAIM', stream, group, consumer, 0, cursor, 'COUNT', 1000, 'JUSTID')[1]
   until cursor == '0-0'
+end
+-- Then every row still sending goes back to the queue, first in line.
+local moved = 0
+for _, id in ipairs(redis.call('ZRANGE', base .. 'sending:' .. robot, 0, -1)) do
+  local r = row(id)
+  if r and r.state == 'sending' then
+    move(r, 'queued', id)
+    r.updatedAt = now
+    save(id, r)
+    redis.call('ZADD', base .. 'again:' .. robot, tonumber(id), id)
+    moved = moved + 1
+  else
+    redis.call('ZREM', base .. 'sending:' .. robot, id)
+  end
 end
 return moved
 `;
@@ -219,7 +229,7 @@ local moved, woken = 0, {}
 for _, id in ipairs(ids) do
   local r = row(id)
   if r and r.state == 'dead' then
-    move(r, 'queued')
+    move(r, 'queued', id)
     r.attempts = 0
     r.notBefore = 0
     r.reason = nil
@@ -275,7 +285,7 @@ for i = 8, #ARGV do
   local id = ARGV[i]
   local r = row(id)
   if r then
-    move(r, 'delivered')
+    move(r, 'delivered', id)
     unstream(r, group)
     redis.call('ZREM', base .. 'again:' .. r.robot, id)
     redis.call('HDEL', base .. 'rows', id)
