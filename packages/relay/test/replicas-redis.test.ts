@@ -99,6 +99,13 @@ describe('relay replicas on one Redis (in one process)', { skip }, () => {
     assert.equal(viewA?.lease?.holder, viewB?.lease?.holder);
     assert.ok(['a', 'b'].includes(viewA!.lease!.holder));
     assert.ok(viewA!.lease!.until > Date.now() + 60_000, 'the lease runs 10 minutes unless renewed');
+    const held = async (relay: RunningRelay) =>
+      /dingbot_relay_lease_held\{robot="ops"\} 1/.test(await (await fetch(`${relay.url}/metrics`)).text());
+    assert.deepEqual(
+      [await held(a), await held(b)],
+      [viewA!.lease!.holder === 'a', viewA!.lease!.holder === 'b'],
+      'dingbot_relay_lease_held is 1 on the holder only',
+    );
 
     // Alertmanager in HA mode: each of its replicas sends the same notification, here to a different relay.
     const same = notification('HaDuplicate');

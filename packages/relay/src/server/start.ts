@@ -192,6 +192,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
       releasedChannel: redisOutbox.releasedChannel,
       onAcquired: (robot) => {
         log.info({ robot, replica: redisOutbox.replica }, 'lease acquired: sending for this robot');
+        metrics.leaseHeld.set({ robot }, 1);
         void serial(robot, () => startSender(robot));
       },
       onLost: (robot) => {
@@ -199,6 +200,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
           { robot, replica: redisOutbox.replica },
           'lease lost: this replica stops sending for this robot',
         );
+        metrics.leaseHeld.set({ robot }, 0);
         void serial(robot, () => stopSender(robot));
       },
       onError: (error) => {
@@ -317,6 +319,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
         // the leases are released so another replica takes the robots at once.
         await Promise.all([...senders.keys()].map((name) => serial(name, () => stopSender(name))));
         await leases?.stop();
+        metrics.leaseHeld.reset();
         await new Promise<void>((done) => {
           server.close(() => done());
           server.closeAllConnections?.();
