@@ -341,6 +341,18 @@ async function main(): Promise<void> {
         ? 'relay: section written'
         : `relay: failed (${relay.stderr.trim().split('\n').pop()})`,
     );
+    // The same for the relay replicas on Redis (bench/relay-replicas.ts: 1 vs 3 replicas, a 100 000 backlog).
+    log('relay replicas: bench/relay-replicas.ts …');
+    const replicas = spawnSync(
+      process.execPath,
+      ['--conditions=development', '--import', 'tsx', new URL('relay-replicas.ts', here).pathname],
+      { cwd: root.pathname, encoding: 'utf8', timeout: 600_000 },
+    );
+    log(
+      replicas.status === 0
+        ? 'relay replicas: section written'
+        : `relay replicas: failed (${replicas.stderr.trim().split('\n').pop()})`,
+    );
   }
 }
 

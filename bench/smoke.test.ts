@@ -3,6 +3,7 @@
  * runs or returns nonsense. The real runs are `npm run bench`.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { benchSendOverhead, percentile, spread } from './send-overhead.js';
@@ -93,6 +94,23 @@ describe('bench smoke', () => {
       numbers(result).some(([path, n]) => /rss|resident/i.test(path) && n > 0),
       'reports resident memory',
     );
+  });
+
+  it('relay replicas: 1 vs 3 replicas on Redis, a small backlog counted', async (t) => {
+    if (spawnSync('redis-server', ['--version']).status !== 0) {
+      if (process.env['CI']) assert.fail('redis-server is not installed (apt-get install redis-server)');
+      return t.skip('redis-server is not installed');
+    }
+    const bench = await load('./relay-replicas.ts', 'benchRelayReplicas');
+    if (!bench) return t.skip('bench/relay-replicas.ts has not landed');
+    const result = (await bench({ secondsPerRound: 0.5, rounds: 1, concurrency: 4, queued: 300 })) as Record<
+      string,
+      number
+    >;
+    assertSaneNumbers(result);
+    assert.ok((result['onePerSecond'] ?? 0) > 0 && (result['threePerSecond'] ?? 0) > 0);
+    assert.equal(result['queued'], 300);
+    assert.ok((result['redisKeys'] ?? 0) >= 300, 'the dedupe marks are counted');
   });
 
   it('CLI start: two rounds', async (t) => {

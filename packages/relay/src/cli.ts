@@ -128,7 +128,12 @@ async function check(path: string, io: RelayCliIo): Promise<number> {
   try {
     const { config, format, warnings } = loadConfig(path, io.env ? { env: io.env } : {});
     const lines = [`${path}: ok (${format})`, `  listen: ${config.listen.host}:${config.listen.port}`];
-    lines.push(`  outbox: ${config.outbox.sqlite.path}`);
+    const { sqlite, redis } = config.outbox;
+    lines.push(
+      sqlite
+        ? `  outbox: ${sqlite.path}`
+        : `  outbox: redis ${redisDisplay(redis!.url)}, keys ${redis!.keyPrefix}{relay}:…, lease ${redis!.lease / 1000}s`,
+    );
     for (const [name, robot] of Object.entries(config.robots)) {
       const kind = robot.webhooks ? `pool of ${robot.webhooks.length}` : 'robot';
       lines.push(
@@ -181,5 +186,15 @@ async function check(path: string, io: RelayCliIo): Promise<number> {
       return 3;
     }
     throw error;
+  }
+}
+
+/** A Redis URL fit to print: scheme, host, port and database, never the user or password. */
+export function redisDisplay(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+  } catch {
+    return '(an unparsable URL)';
   }
 }

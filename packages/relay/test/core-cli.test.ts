@@ -35,6 +35,19 @@ test('dingbot relay check: 0 with a summary, 3 with the problems, 2 for usage', 
   assert.match(ok.out.stdout, /DiskFull/);
   assert.doesNotMatch(ok.out.stdout, /TOPSECRET|SECabc/);
 
+  const redis = join(dir, 'redis.yml');
+  writeFileSync(
+    redis,
+    'robots:\n  ops: { webhook: "http://x/robot/send?access_token=t" }\noutbox:\n  redis: { url: "redis://user:PW-91bc@redis:6379/3", lease: 15s }\n',
+  );
+  const shared = io();
+  assert.equal(await runRelayCli(['check', redis], shared.io), 0);
+  assert.match(
+    shared.out.stdout,
+    /outbox: redis redis:\/\/redis:6379\/3, keys dingbot-relay:\{relay\}:…, lease 15s/,
+  );
+  assert.doesNotMatch(shared.out.stdout, /PW-91bc|user/);
+
   const bad = join(dir, 'bad.yml');
   writeFileSync(bad, 'robots:\n  ops: { webhok: "http://x" }\n');
   const refused = io();

@@ -26,7 +26,7 @@ describe('relay.yml', () => {
     );
     assert.equal(format, 'relay');
     assert.deepEqual(config.listen, { host: '127.0.0.1', port: 8060 });
-    assert.equal(config.outbox.sqlite.path, '/srv/relay/dingbot-relay.db');
+    assert.equal(config.outbox.sqlite?.path, '/srv/relay/dingbot-relay.db');
     assert.equal(config.locale, 'zh-CN');
     assert.equal(config.timeZone, 'Asia/Shanghai');
   });
@@ -94,6 +94,48 @@ describe('relay.yml', () => {
     const text = JSON.stringify(problems);
     assert.doesNotMatch(text, /SECRET-TOKEN-123|SECRET-HOOK-456|SEC-SECRET-789/);
     assert.ok(problems.some((p) => p.path === 'robots.ops' && /only one/.test(p.message)));
+  });
+
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a ${ENV} reference as written in relay.yml
+  test('outbox.redis: defaults, ${ENV} in the URL, and field-named errors that never show the URL', () => {
+    const robots = 'robots:\n  ops: { webhook: "http://x/robot/send?access_token=t" }\n';
+    const { config } = parseConfig(`${robots}outbox:\n  redis: { url: "\${REDIS_URL}" }\n`, {
+      env: { REDIS_URL: 'redis://:pw-7f3a@redis:6379/2' },
+    });
+    assert.equal(config.outbox.sqlite, undefined);
+    assert.deepEqual(config.outbox.redis, {
+      url: 'redis://:pw-7f3a@redis:6379/2',
+      keyPrefix: 'dingbot-relay:',
+      lease: 30_000,
+      waitReplicas: 0,
+      waitTimeout: 1000,
+      keepDelivered: 1000,
+    });
+    const custom = parseConfig(
+      `${robots}outbox:\n  redis: { url: "rediss://r:6380", keyPrefix: "prod:", replica: pod-a, lease: 10s, waitReplicas: 1, waitTimeout: 500ms }\n`,
+    ).config.outbox.redis;
+    assert.equal(custom?.replica, 'pod-a');
+    assert.equal(custom?.lease, 10_000);
+    assert.equal(custom?.waitTimeout, 500);
+
+    const bad = problemsOf(
+      `${robots}outbox:\n  redis:\n    url: "http://:SECRET-PW@redis:6379"\n    lease: 10ms\n    leese: 30s\n`,
+    );
+    assert.deepEqual(
+      bad.map((p) => [p.path, p.line, p.message]),
+      [
+        ['outbox.redis.url', 5, 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379/0'],
+        ['outbox.redis.lease', 6, 'must be at least 1s (renewed every third of it)'],
+        ['outbox.redis.leese', 7, 'unknown key `leese`: did you mean `lease`?'],
+      ],
+    );
+    assert.doesNotMatch(JSON.stringify(bad), /SECRET-PW/);
+    const both = problemsOf(`${robots}outbox:\n  sqlite: { path: a.db }\n  redis: { url: "redis://r" }\n`);
+    assert.deepEqual(
+      both.map((p) => [p.path, p.message]),
+      [['outbox', 'has both `sqlite` and `redis`: give one of them']],
+    );
+    assert.match(problemsOf(`${robots}outbox: {}\n`)[0]!.message, /needs `sqlite: \{ path \}`/);
   });
 
   test('YAML syntax errors carry a position', () => {

@@ -8,12 +8,17 @@ import fc from 'fast-check';
 import type { OutgoingMessage } from '../src/model.js';
 import { SqliteLimiterStore } from '../src/outbox/limiter.js';
 import { SqliteOutbox } from '../src/outbox/sqlite.js';
+import { outboxContract } from './outbox-contract.js';
 
 const dbPath = () => join(mkdtempSync(join(tmpdir(), 'relay-outbox-')), 'relay.db');
 const out = (robot: string, content: string): OutgoingMessage => ({
   robot,
   route: null,
   message: text(content),
+});
+
+describe('the Outbox contract', () => {
+  outboxContract('SqliteOutbox', async (now) => new SqliteOutbox({ path: dbPath(), now }));
 });
 
 describe('SqliteOutbox', () => {

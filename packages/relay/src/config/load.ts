@@ -46,8 +46,9 @@ const KNOWN_KEYS: Record<string, string[]> = {
     'locale',
   ],
   listen: ['host', 'port'],
-  outbox: ['sqlite'],
+  outbox: ['sqlite', 'redis'],
   'outbox.sqlite': ['path'],
+  'outbox.redis': ['url', 'keyPrefix', 'replica', 'lease', 'waitReplicas', 'waitTimeout', 'keepDelivered'],
   'robots.*': ['webhook', 'token', 'baseUrl', 'secret', 'keywords', 'webhooks', 'rateLimit', 'penalty'],
   'robots.*.webhooks[]': ['webhook', 'token', 'baseUrl', 'secret'],
   'robots.*.rateLimit': ['limit', 'window'],
@@ -176,7 +177,7 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Loa
     throw new ConfigError(source, dedupeProblems(problems));
   }
   const config = result.data;
-  config.outbox.sqlite.path = resolve(context.baseDir, config.outbox.sqlite.path);
+  if (config.outbox.sqlite) config.outbox.sqlite.path = resolve(context.baseDir, config.outbox.sqlite.path);
   return { config, format, warnings, source };
 }
 

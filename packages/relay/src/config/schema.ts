@@ -20,6 +20,8 @@ export const relayDefaults = {
   /** DingTalk's limit. */
   rateLimit: { limit: 20, windowMs: 60_000 },
   penaltyMs: 10 * 60_000,
+  /** The Redis outbox (`outbox.redis`). */
+  redis: { keyPrefix: 'dingbot-relay:', leaseMs: 30_000, keepDelivered: 1000 },
 } as const;
 
 const name = z.string().min(1, 'must not be empty');
@@ -81,6 +83,27 @@ export function relayConfigSchema(context: ResolveContext) {
 
   const input = z.strictObject({ auth: auth.optional() });
 
+  const redisOutbox = z.strictObject({
+    /** `redis://[user:password@]host:port[/db]` or `rediss://…` (TLS); `${ENV}` allowed. Never printed. */
+    url: text.refine((value) => /^rediss?:\/\/[^/\s]/.test(value), {
+      message: 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379/0',
+    }),
+    /** Prefix of every key, so several relays can share one Redis. */
+    keyPrefix: name.default(relayDefaults.redis.keyPrefix),
+    /** This replica's name (the holder shown in leases); by default `<hostname>:<pid>`. */
+    replica: text.pipe(name).optional(),
+    /** How long a robot's lease lasts unrenewed: how long a dead replica's robots wait for another. */
+    lease: durationSchema
+      .pipe(z.number().min(1000, 'must be at least 1s (renewed every third of it)'))
+      .default(relayDefaults.redis.leaseMs),
+    /** Answer a post only once this many Redis replicas have it (Redis `WAIT`). */
+    waitReplicas: z.number().int().min(0).default(0),
+    /** How long to wait for them before answering 503. */
+    waitTimeout: durationSchema.default(1000),
+    /** How many delivered messages "recent deliveries" keeps. */
+    keepDelivered: z.number().int().min(0).default(relayDefaults.redis.keepDelivered),
+  });
+
   const hook = z.strictObject({
     /** The route that delivers it (its robot, mentions). */
     route: name.optional(),
@@ -107,7 +130,19 @@ export function relayConfigSchema(context: ResolveContext) {
         .default({ host: relayDefaults.host, port: relayDefaults.port }),
       outbox: z
         .strictObject({
-          sqlite: z.strictObject({ path: name.default(relayDefaults.sqlitePath) }),
+          sqlite: z.strictObject({ path: name.default(relayDefaults.sqlitePath) }).optional(),
+          redis: redisOutbox.optional(),
+        })
+        .superRefine((value, ctx) => {
+          if ((value.sqlite === undefined) === (value.redis === undefined)) {
+            ctx.addIssue({
+              code: 'custom',
+              message:
+                value.sqlite === undefined
+                  ? 'needs `sqlite: { path }` (one process) or `redis: { url }` (replicas sharing one outbox)'
+                  : 'has both `sqlite` and `redis`: give one of them',
+            });
+          }
         })
         .default({ sqlite: { path: relayDefaults.sqlitePath } }),
       robots: z.record(name, robot).refine((value) => Object.keys(value).length > 0, {
@@ -211,6 +246,8 @@ function isTimeZone(zone: string): boolean {
 export type RelayFileConfig = z.output<ReturnType<typeof relayConfigSchema>>;
 /** One robot as validated. */
 export type RobotFileConfig = RelayFileConfig['robots'][string];
+/** `outbox.redis` as validated. */
+export type RedisOutboxConfig = NonNullable<RelayFileConfig['outbox']['redis']>;
 /** One input's auth as validated. */
 export type AuthConfig = NonNullable<NonNullable<RelayFileConfig['inputs']['alertmanager']>['auth']>;
 /** One `/hooks/<name>` input as validated. */

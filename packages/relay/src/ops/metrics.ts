@@ -60,6 +60,14 @@ export class RelayMetrics {
     registers: [this.registry],
   });
 
+  /** With the Redis outbox: 1 while this replica holds the robot's lease (sends for it), else 0. */
+  readonly leaseHeld = new Gauge({
+    name: 'dingbot_relay_lease_held',
+    help: 'Whether this replica holds the robot’s lease and sends for it (Redis outbox), by robot',
+    labelNames: ['robot'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }

@@ -242,8 +242,17 @@ export class RobotSender {
   }
 
   async #run(): Promise<void> {
-    for (const member of this.#members) await this.#recover(member, true);
-    await this.#outbox.resetSending(this.name);
+    // A shared outbox (Redis) can fail here too: try again rather than leave the robot without a sender.
+    for (let started = false; !started && !this.#stopping; ) {
+      try {
+        for (const member of this.#members) await this.#recover(member, true);
+        await this.#outbox.resetSending(this.name);
+        started = true;
+      } catch (error) {
+        this.#storageFailed(error);
+        await this.#sleep(1000);
+      }
+    }
     while (!this.#stopping) {
       try {
         await this.#step();

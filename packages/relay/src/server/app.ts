@@ -25,10 +25,25 @@ export interface RelayDeps {
   notify?: (robot: string) => void;
   /** Reloads the config file (for `POST /-/reload`); resolves with the problems when it was refused. */
   reload?: () => Promise<{ ok: true } | { ok: false; error: string }>;
-  /** Robot states for `/api/robots`. */
-  robotStates?: () => Record<string, { pausedUntil?: number; lastSendAt?: number; inEngine: number }>;
+  /**
+   * Robot states for `/api/robots`. With Redis, `lease` is who sends for the robot (and until when)
+   * and `replica` the replica answering.
+   */
+  robotStates?: () => Record<string, RobotState> | Promise<Record<string, RobotState>>;
   /** The clock. @default () => new Date() */
   now?: () => Date;
+}
+
+/** One robot's live state on this replica, as `/api/robots` adds it to the robot's queue depth. */
+export interface RobotState {
+  /** Rows held by this replica's delivery engine. */
+  inEngine: number;
+  pausedUntil?: number;
+  lastSendAt?: number;
+  /** Redis outbox: the replica holding the robot's lease, and when it expires unless renewed (epoch ms). */
+  lease?: { holder: string; until: number };
+  /** Redis outbox: the name of the replica that answered. */
+  replica?: string;
 }
 
 /** The app and the switches the process around it uses. */
@@ -417,7 +432,7 @@ export function createRelayApp(initial: RelayRuntime, deps: RelayDeps): RelayApp
   });
   app.get('/api/robots', async (c) => {
     const depth = await deps.outbox.depth();
-    const states = deps.robotStates?.() ?? {};
+    const states = (await deps.robotStates?.()) ?? {};
     return c.json(
       Object.keys(runtime.config.robots).map((name) => ({
         name,

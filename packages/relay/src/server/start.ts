@@ -1,13 +1,17 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
-import type { FetchLike } from '@dingbot/sdk';
+import { RedisStore } from '@dingbot/redis';
+import type { FetchLike, LimiterStore } from '@dingbot/sdk';
 import { serve } from '@hono/node-server';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
 import { relayDefaults } from '../config/schema.js';
 import { createLogger } from '../ops/log.js';
 import { RelayMetrics } from '../ops/metrics.js';
+import { RobotLeases } from '../outbox/lease.js';
 import { SqliteLimiterStore } from '../outbox/limiter.js';
+import type { Outbox } from '../outbox/outbox.js';
+import { RedisOutbox } from '../outbox/redis.js';
 import { SqliteOutbox } from '../outbox/sqlite.js';
 import { type Logger, RobotSender, type SenderTarget } from '../sender/sender.js';
 import { createRelayApp, type RelayApp } from './app.js';
@@ -68,8 +72,42 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
       maxBodyBytes: relayDefaults.maxBodyBytes,
     });
   const runtime = build(loaded);
-  const outbox = new SqliteOutbox({ path: options.dryRun ? ':memory:' : loaded.config.outbox.sqlite.path });
-  const store = new SqliteLimiterStore(outbox.db);
+  // The outbox engine is chosen at start; a reload cannot switch it (restart the replica for that).
+  const redisConfig = options.dryRun ? undefined : loaded.config.outbox.redis;
+  let outbox: Outbox;
+  let store: LimiterStore;
+  let leases: RobotLeases | undefined;
+  let redisOutbox: RedisOutbox | undefined;
+  if (redisConfig) {
+    redisOutbox = new RedisOutbox({
+      redis: redisConfig.url,
+      keyPrefix: redisConfig.keyPrefix,
+      ...(redisConfig.replica ? { replica: redisConfig.replica } : {}),
+      fenced: true,
+      waitReplicas: redisConfig.waitReplicas,
+      waitTimeoutMs: redisConfig.waitTimeout,
+      keepDelivered: redisConfig.keepDelivered,
+    });
+    outbox = redisOutbox;
+    // The rate limit and penalty shared by every replica (the outbox's connection, its own keys).
+    store = new RedisStore({
+      redis: redisOutbox.redis,
+      prefix: `${redisConfig.keyPrefix}limit:`,
+      timeoutMs: 2000,
+      onFallback: (error) =>
+        log.warn(
+          { err: String((error as Error).message ?? error) },
+          'rate limit: Redis unavailable, local limiter',
+        ),
+      onRecover: () => log.info({}, 'rate limit: shared through Redis again'),
+    });
+  } else {
+    const sqlite = new SqliteOutbox({
+      path: options.dryRun ? ':memory:' : (loaded.config.outbox.sqlite?.path ?? relayDefaults.sqlitePath),
+    });
+    outbox = sqlite;
+    store = new SqliteLimiterStore(sqlite.db);
+  }
   const metrics = new RelayMetrics();
   const dryFetch: FetchLike = async (_url, init) => {
     log.info({ body: JSON.parse(init.body) }, 'dry run: would post');
@@ -78,6 +116,8 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
   const fetchImpl = options.dryRun ? dryFetch : options.fetch;
 
   const senders = new Map<string, { sender: RobotSender; signature: string }>();
+  let targets = new Map<string, SenderTarget>();
+  let stopping = false;
   const makeSender = (target: SenderTarget) =>
     new RobotSender({
       target,
@@ -102,24 +142,87 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
           metrics.deadLetters.inc({ robot, errcode: String(errcode ?? 'none') }, count),
       },
     });
-  /** Starts senders for new or changed robots, stops those of removed or changed ones. */
-  const syncSenders = async (targets: SenderTarget[]) => {
-    const wanted = new Map(targets.map((t) => [t.name, t]));
-    for (const [name, entry] of senders) {
-      const target = wanted.get(name);
-      if (!target || JSON.stringify(target) !== entry.signature) {
-        await entry.sender.stop();
-        senders.delete(name);
-      }
-    }
-    for (const target of targets) {
-      if (senders.has(target.name)) continue;
-      const sender = makeSender(target);
-      senders.set(target.name, { sender, signature: JSON.stringify(target) });
-      sender.start();
-    }
+  /** Starting and stopping one robot's sender never overlap (a lease change, a reload). */
+  const chains = new Map<string, Promise<void>>();
+  const serial = (robot: string, step: () => Promise<void> | void): Promise<void> => {
+    const next = (chains.get(robot) ?? Promise.resolve())
+      .then(step)
+      .catch((error) => log.error({ robot, err: String(error) }, 'sender start/stop failed'));
+    chains.set(robot, next);
+    return next;
   };
+  const startSender = (name: string) => {
+    const target = targets.get(name);
+    if (!target || senders.has(name) || stopping) return;
+    if (leases && !leases.holds(name)) return;
+    const sender = makeSender(target);
+    senders.set(name, { sender, signature: JSON.stringify(target) });
+    sender.start();
+  };
+  const stopSender = async (name: string) => {
+    const entry = senders.get(name);
+    if (!entry) return;
+    senders.delete(name);
+    await entry.sender.stop();
+  };
+  /** Starts senders for new or changed robots, stops those of removed or changed ones. */
+  const syncSenders = async (next: SenderTarget[]) => {
+    targets = new Map(next.map((t) => [t.name, t]));
+    const names = new Set([...senders.keys(), ...targets.keys()]);
+    await Promise.all(
+      [...names].map((name) =>
+        serial(name, async () => {
+          const target = targets.get(name);
+          const entry = senders.get(name);
+          if (entry && (!target || JSON.stringify(target) !== entry.signature)) await stopSender(name);
+          startSender(name);
+        }),
+      ),
+    );
+    // With Redis, a robot's sender runs only on the replica holding its lease.
+    leases?.watch([...targets.keys()]);
+  };
+  if (redisOutbox && redisConfig) {
+    const leaseLog = { warned: false };
+    leases = new RobotLeases({
+      redis: redisOutbox.redis,
+      key: (robot) => `${redisOutbox.base}lease:${robot}`,
+      holder: redisOutbox.replica,
+      ttlMs: redisConfig.lease,
+      releasedChannel: redisOutbox.releasedChannel,
+      onAcquired: (robot) => {
+        log.info({ robot, replica: redisOutbox.replica }, 'lease acquired: sending for this robot');
+        metrics.leaseHeld.set({ robot }, 1);
+        void serial(robot, () => startSender(robot));
+      },
+      onLost: (robot) => {
+        log.warn(
+          { robot, replica: redisOutbox.replica },
+          'lease lost: this replica stops sending for this robot',
+        );
+        metrics.leaseHeld.set({ robot }, 0);
+        void serial(robot, () => stopSender(robot));
+      },
+      onError: (error) => {
+        if (!leaseLog.warned) log.warn({ err: String(error) }, 'leases: Redis did not answer');
+        leaseLog.warned = true;
+      },
+    });
+    const checked = redisOutbox;
+    checked.redis.once('ready', () => {
+      void checked
+        .serverWarnings()
+        .then((warnings) => {
+          for (const warning of warnings) log.warn({ replica: checked.replica }, warning);
+        })
+        .catch(() => {});
+    });
+    redisOutbox.onWake((robot) => senders.get(robot)?.sender.notify());
+    // Another replica stopped and let a robot go: take it now rather than at the next round.
+    redisOutbox.onReleased(() => leases?.poke());
+  }
   await syncSenders(senderTargets(loaded.config));
+  leases?.start();
 
   let reloading = Promise.resolve();
   const reload = (): Promise<{ ok: true } | { ok: false; error: string }> => {
@@ -135,6 +238,12 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
           `reload refused, the running config stays: ${String((error as Error).message)}`,
         );
         return { ok: false as const, error: (error as Error).message };
+      }
+      if (JSON.stringify(next.config.outbox) !== JSON.stringify(loaded.config.outbox)) {
+        log.warn(
+          { config: options.configPath },
+          'outbox: settings changed, but the outbox is opened at start only: restart this replica to use them',
+        );
       }
       loaded = next;
       relay.setRuntime(nextRuntime);
@@ -152,8 +261,8 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     metrics,
     notify: (robot) => senders.get(robot)?.sender.notify(),
     reload,
-    robotStates: () =>
-      Object.fromEntries(
+    robotStates: async () => {
+      const local = Object.fromEntries(
         [...senders].map(([name, { sender }]) => [
           name,
           {
@@ -162,7 +271,23 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
             ...(sender.lastSendAt ? { lastSendAt: sender.lastSendAt } : {}),
           },
         ]),
-      ),
+      );
+      if (!leases || !redisOutbox) return local;
+      // Every replica answers for every robot: who holds its lease, and which replica this is.
+      const names = Object.keys(relay.runtime().config.robots);
+      const held = await leases.states(names).catch(() => ({}) as Record<string, never>);
+      return Object.fromEntries(
+        names.map((name) => [
+          name,
+          {
+            inEngine: 0,
+            ...local[name],
+            ...(held[name] ? { lease: held[name] } : {}),
+            replica: redisOutbox.replica,
+          },
+        ]),
+      );
+    },
   });
 
   const host = options.host ?? loaded.config.listen.host;
@@ -189,7 +314,12 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     close() {
       closing ??= (async () => {
         relay.drain();
-        await Promise.all([...senders.values()].map(({ sender }) => sender.stop()));
+        stopping = true;
+        // Senders stop while their leases are still held (their rows go back to the queue), then
+        // the leases are released so another replica takes the robots at once.
+        await Promise.all([...senders.keys()].map((name) => serial(name, () => stopSender(name))));
+        await leases?.stop();
+        metrics.leaseHeld.reset();
         await new Promise<void>((done) => {
           server.close(() => done());
           server.closeAllConnections?.();
