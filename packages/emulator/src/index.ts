@@ -36,9 +36,15 @@ export {
   type MiniDocument,
   type MiniElement,
   type ParsedMarkdown,
+  /** Answers a static page asset with the preview's security headers (CSP, no framing, no caching). */
+  pageAsset,
+  /** The CSP of the preview page and its assets (the relay's page uses the same). */
+  previewCsp,
   /** The preview's stylesheet, for another page that draws messages with {@link createPreviewRenderer}. */
   previewCss,
   type Renderer as PreviewRenderer,
+  /** A browser script defining the markdown subset and the preview's renderer, then starting a page with it. */
+  rendererScript,
 } from './preview/index.js';
 export { SAMPLE_NAMES, type SampleName, samplePng } from './samples.js';
 export { type EmulatorHandle, startEmulator } from './server.js';

@@ -7,7 +7,7 @@
 import type { Env, Hono, Schema } from 'hono';
 import { startPreview } from './client.js';
 import { createMarkdownSubset } from './markdown.js';
-import { createRenderer } from './render.js';
+import { createRenderer, type Renderer } from './render.js';
 import { previewCss } from './styles.js';
 
 export type { BlockNode, InlineNode, LinkKind, MarkdownSubset, ParsedMarkdown } from './markdown.js';
@@ -37,20 +37,37 @@ const securityHeaders: Record<string, string> = {
 };
 
 /**
- * The browser script. Under tsx, esbuild's `keepNames` wraps functions in `__name(fn, "name")`
- * calls, so the script defines a no-op `__name`; the compiled `dist/` output needs none.
+ * A handler answering a static page asset with the preview's headers ({@link previewCsp}, no
+ * sniffing, no referrer, no framing, no caching). The relay's page serves its assets with it too.
  */
-export const previewJs = `"use strict";
+export function pageAsset(body: string, type: string): () => Response {
+  return () => new Response(body, { headers: { ...securityHeaders, 'Content-Type': type } });
+}
+
+/**
+ * A browser script that defines the markdown subset and the preview's renderer, then calls
+ * `start(renderer)` once the DOM is ready: the preview's own script, and any page that draws
+ * messages as the preview does (the relay's). Each function is serialised with `toString()`, so
+ * `start` must be self-contained. Under tsx, esbuild's `keepNames` wraps functions in
+ * `__name(fn, "name")` calls, so the script defines a no-op `__name`; the compiled `dist/` output
+ * needs none.
+ */
+export function rendererScript(start: (renderer: Renderer) => void): string {
+  return `"use strict";
 (function () {
 var __name = function (target) { return target; };
 var createMarkdownSubset = ${createMarkdownSubset.toString()};
 var createRenderer = ${createRenderer.toString()};
-var startPreview = ${startPreview.toString()};
-var start = function () { startPreview(createRenderer(createMarkdownSubset(), document)); };
+var startPage = ${start.toString()};
+var start = function () { startPage(createRenderer(createMarkdownSubset(), document)); };
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
 else start();
 })();
 `;
+}
+
+/** The preview's browser script. */
+export const previewJs = rendererScript(startPreview);
 
 /** The page shell: static markup only; every message is added by the script with DOM calls. */
 export const previewHtml = `<!doctype html>
@@ -119,9 +136,7 @@ export const previewHtml = `<!doctype html>
  * each with a strict CSP and no-sniff headers.
  */
 export function mountPreview<E extends Env, S extends Schema, B extends string>(app: Hono<E, S, B>): void {
-  const serve = (body: string, type: string) => () =>
-    new Response(body, { headers: { ...securityHeaders, 'Content-Type': type } });
-  app.get('/', serve(previewHtml, 'text/html; charset=utf-8'));
-  app.get('/preview.js', serve(previewJs, 'text/javascript; charset=utf-8'));
-  app.get('/preview.css', serve(previewCss, 'text/css; charset=utf-8'));
+  app.get('/', pageAsset(previewHtml, 'text/html; charset=utf-8'));
+  app.get('/preview.js', pageAsset(previewJs, 'text/javascript; charset=utf-8'));
+  app.get('/preview.css', pageAsset(previewCss, 'text/css; charset=utf-8'));
 }

@@ -4,46 +4,13 @@
  * browser script is assembled at startup from functions serialised with `toString()`, and messages
  * are drawn by the emulator's own preview renderer, so the page shows them as the emulator does.
  */
-import { createMarkdownSubset, createPreviewRenderer, previewCss } from '@dingbot/emulator';
+import { pageAsset, previewCss, rendererScript } from '@dingbot/emulator';
 import type { Env, Hono, Schema } from 'hono';
 import { startRelayPage } from './client.js';
 import { relayCss } from './styles.js';
 
-/** The page's Content-Security-Policy: nothing inline, nothing foreign but images in messages. */
-export const pageCsp = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  'img-src http: https: data:',
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-const securityHeaders: Record<string, string> = {
-  'Content-Security-Policy': pageCsp,
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'DENY',
-  'Cache-Control': 'no-cache',
-};
-
-/**
- * The browser script. Under tsx, esbuild's `keepNames` wraps functions in `__name(fn, "name")`
- * calls, so the script defines a no-op `__name`; the compiled `dist/` output needs none.
- */
-export const pageJs = `"use strict";
-(function () {
-var __name = function (target) { return target; };
-var createMarkdownSubset = ${createMarkdownSubset.toString()};
-var createRenderer = ${createPreviewRenderer.toString()};
-var startRelayPage = ${startRelayPage.toString()};
-var start = function () { startRelayPage(createRenderer(createMarkdownSubset(), document)); };
-if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-else start();
-})();
-`;
+/** The browser script: the emulator's markdown subset and renderer, then the relay page's client. */
+export const pageJs = rendererScript(startRelayPage);
 
 /** The page shell: static markup only, no data; everything shown comes from `/api/*`. */
 export const pageHtml = `<!doctype html>
@@ -154,9 +121,7 @@ export const pageHtml = `<!doctype html>
  * for it and send it with its API calls.
  */
 export function mountPage<E extends Env, S extends Schema, B extends string>(app: Hono<E, S, B>): void {
-  const serve = (body: string, type: string) => () =>
-    new Response(body, { headers: { ...securityHeaders, 'Content-Type': type } });
-  app.get('/', serve(pageHtml, 'text/html; charset=utf-8'));
-  app.get('/relay.js', serve(pageJs, 'text/javascript; charset=utf-8'));
-  app.get('/relay.css', serve(`${previewCss}\n${relayCss}`, 'text/css; charset=utf-8'));
+  app.get('/', pageAsset(pageHtml, 'text/html; charset=utf-8'));
+  app.get('/relay.js', pageAsset(pageJs, 'text/javascript; charset=utf-8'));
+  app.get('/relay.css', pageAsset(`${previewCss}\n${relayCss}`, 'text/css; charset=utf-8'));
 }
