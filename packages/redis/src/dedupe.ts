@@ -1,5 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
-import { RedisStoreError } from './store.js';
+import type { Redis, RedisOptions } from 'ioredis';
+import { connect, RedisStoreError } from './store.js';
 
 /** Options of {@link RedisDedupeStore}. */
 export interface RedisDedupeStoreOptions {
@@ -71,21 +71,7 @@ export class RedisDedupeStore {
         `@dingbot/redis: RedisDedupeStore({ timeoutMs }) is ${String(timeoutMs)}; give a positive number of milliseconds, e.g. 500.`,
       );
     }
-    const given = options.redis;
-    if (given instanceof Redis) {
-      this.#redis = given;
-      this.#owned = false;
-    } else {
-      const tuned: RedisOptions = {
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 1,
-        connectTimeout: 2000,
-      };
-      this.#redis =
-        typeof given === 'string' ? new Redis(given, tuned) : new Redis({ ...tuned, ...(given ?? {}) });
-      this.#redis.on('error', () => {}); // reported through onFallback instead
-      this.#owned = true;
-    }
+    ({ redis: this.#redis, owned: this.#owned } = connect(options.redis));
     this.#secrets = [this.#redis.options.password].filter(
       (secret): secret is string => typeof secret === 'string' && secret.length > 0,
     );

@@ -117,29 +117,14 @@ export class RedisStore implements LimiterStore {
         `@dingbot/redis: fallbackHoldMs is ${String(hold)}; give a number of milliseconds ≥ 0, e.g. 5000.`,
       );
     }
-    const given = options.redis;
-    if (given instanceof Redis) {
-      this.#redis = given;
-      this.#owned = false;
-    } else {
-      // Fail fast when Redis is away: no offline queue, one try per command; the fallback takes over.
-      const tuned: RedisOptions = {
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 1,
-        connectTimeout: 2000,
-      };
-      this.#redis =
-        typeof given === 'string' ? new Redis(given, tuned) : new Redis({ ...tuned, ...(given ?? {}) });
-      this.#redis.on('error', () => {}); // reported through onFallback instead
-      this.#owned = true;
-    }
+    ({ redis: this.#redis, owned: this.#owned } = connect(options.redis));
     this.#redis.on('error', (error: unknown) => {
       this.#lastError = error;
     });
     this.#redis.on('ready', () => {
       this.#lastError = undefined;
     });
-    this.#secrets = [this.#redis.options.password, passwordOf(given)].filter(
+    this.#secrets = [this.#redis.options.password, passwordOf(options.redis)].filter(
       (secret): secret is string => typeof secret === 'string' && secret.length > 0,
     );
     this.#holdMs = hold;
@@ -367,4 +352,18 @@ function isAuthError(error: unknown): boolean {
 
 function describe(error: unknown): string {
   return `Redis failed (${error instanceof Error ? error.message : String(error)})`;
+}
+
+/**
+ * The client for a `redis` option: the caller's own (`owned: false`, never closed here), or a new
+ * one from a URL or options, tuned to fail fast when Redis is away (no offline queue, one try per
+ * command), whose errors are reported through the store's `onFallback` instead of logged.
+ */
+export function connect(given: Redis | string | RedisOptions | undefined): { redis: Redis; owned: boolean } {
+  if (given instanceof Redis) return { redis: given, owned: false };
+  const tuned: RedisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 };
+  const redis =
+    typeof given === 'string' ? new Redis(given, tuned) : new Redis({ ...tuned, ...(given ?? {}) });
+  redis.on('error', () => {});
+  return { redis, owned: true };
 }

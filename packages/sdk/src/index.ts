@@ -22,7 +22,12 @@ export {
   type MemoryStoreOptions,
 } from './delivery/limiter.js';
 export type { Locale } from './delivery/locale.js';
-export type { DeliveryOptions, OverflowPolicy, RateLimit } from './delivery/options.js';
+export {
+  DELIVERY_OPTIONS,
+  type DeliveryOptions,
+  type OverflowPolicy,
+  type RateLimit,
+} from './delivery/options.js';
 // Used by @dingbot/relay's templates to write mentions into the text and to stay within DingTalk's limit.
 export { bodyBytes } from './delivery/size.js';
 export type { SplitOptions } from './delivery/split.js';

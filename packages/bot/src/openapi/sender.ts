@@ -1,4 +1,5 @@
 import {
+  DELIVERY_OPTIONS,
   DeliveryEngine,
   type DeliveryOptions,
   type Message,
@@ -32,19 +33,6 @@ export const OPENAPI_PENALTY_MS = 60_000;
 
 /** `oToMessages/batchSend` takes at most this many userIds. */
 export const MAX_BATCH_USER_IDS = 20;
-
-const DELIVERY_KEYS = [
-  'rateLimit',
-  'penaltyMs',
-  'penalty',
-  'digest',
-  'split',
-  'maxQueue',
-  'overflow',
-  'store',
-  'keepAlive',
-  'locale',
-] as const satisfies readonly (keyof DeliveryOptions)[];
 
 /** Checks a send target and returns it in the form the API takes. */
 export function checkTarget(target: unknown): SendTarget {
@@ -91,7 +79,7 @@ export class OpenApiSender {
 
   constructor(client: OpenApiClient, robotCode: string, target: SendTarget, options: DeliveryOptions) {
     const delivery: Record<string, unknown> = {};
-    for (const key of DELIVERY_KEYS) if (options[key] !== undefined) delivery[key] = options[key];
+    for (const key of DELIVERY_OPTIONS) if (options[key] !== undefined) delivery[key] = options[key];
     // The webhook's 10-minute penalty is documented; the OpenAPI's is not: wait a minute, then try.
     delivery['penaltyMs'] ??= OPENAPI_PENALTY_MS;
     const path =
