@@ -11,6 +11,7 @@ import {
   type SendItem,
 } from '@dingbot/sdk';
 import type { Outbox, OutboxRow, PendingSend, SendMember } from '../outbox/outbox.js';
+import { summariseDigest } from '../render/digest.js';
 
 /** The logger the relay uses (pino's shape). */
 export interface Logger {
@@ -152,6 +153,8 @@ export class RobotSender {
       fetch: recordingFetch,
       store,
       maxQueue: Math.max(10_000, this.#window * 4),
+      // Alerts waiting together go as one summary, not a list (other messages: the SDK's list).
+      digest: { build: (_messages, { items }) => this.#summarise(member!, items) },
       ...(config.rateLimit !== undefined ? { rateLimit: config.rateLimit } : {}),
       ...(config.penaltyMs !== undefined ? { penaltyMs: config.penaltyMs } : {}),
       ...this.#options.robotOptions,
@@ -177,6 +180,12 @@ export class RobotSender {
         .map((e) => e.id);
       void this.#outbox.confirmSend(msgUuid, delivered).catch((error) => this.#storageFailed(error));
     });
+    robot.on('buildFailed', ({ error, count }) => {
+      this.#options.log.warn(
+        { robot: this.name, rows: count, err: String(error) },
+        'alert summary failed: the digest went as a list',
+      );
+    });
     robot.on('throttled', ({ source }) => {
       if (source === 'dingtalk') this.#options.events?.throttled?.(this.name);
     });
@@ -197,6 +206,17 @@ export class RobotSender {
       // Otherwise DingTalk may or may not have it: the recorded send stays pending and is re-posted
       // with the same msgUuid once the engine is idle (see #recover); its rows stay `sending`.
     });
+  }
+
+  /** The summary of a digest's rows when all of them are whole alert messages, else `undefined` (a list). */
+  #summarise(member: Member, items: readonly SendItem[]): Message | undefined {
+    const rows: OutboxRow[] = [];
+    for (const { msgUuid, parts } of items) {
+      const row = msgUuid === undefined ? undefined : member.rows.get(msgUuid);
+      if (!row || parts > 1) return undefined;
+      rows.push(row);
+    }
+    return summariseDigest(rows);
   }
 
   /** The rows (and parts) of the queued messages a send carries. */
