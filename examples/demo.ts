@@ -2,9 +2,12 @@
  * `npm start`: starts the emulator on 127.0.0.1, port 8787 (the `PORT` variable, or the next free
  * port when that one is busy), posts one message of every type and one refused request, and prints
  * the preview URL, a webhook URL for curl and the CLI, and the command that runs the examples into
- * this preview. `--once` (used by the smoke test) exits after posting instead of serving until Ctrl-C.
+ * this preview. Then starts the relay in-process on a free port, posts an Alertmanager notification
+ * through it (firing, then resolved), and prints its URL, an Alertmanager snippet and a curl line.
+ * `--once` (used by the smoke test) exits after posting instead of serving until Ctrl-C.
  */
 import { demoPort, demoRobots, postDemoMessages, startDemo } from './_demo.js';
+import { relayLines, startDemoRelay } from './_relay.js';
 
 const once = process.argv.includes('--once');
 let firstPort: number;
@@ -40,11 +43,16 @@ Watch the examples arrive in the preview: in another terminal, run
 (and the same for markdown.ts, cards.ts, signed.ts, errors.ts, burst.ts, pool.ts).
 `);
 
+const relay = await startDemoRelay(emulator);
+console.log(relayLines(relay));
+
 if (once) {
+  await relay.close();
   await emulator.close();
 } else {
   console.log('Serving until Ctrl-C.');
   const stop = async () => {
+    await relay.close();
     await emulator.close();
     process.exit(0);
   };
