@@ -52,10 +52,14 @@ const demoLog: Logger = {
  */
 export async function startDemoRelay(emulator: EmulatorHandle): Promise<DemoRelay> {
   const dir = mkdtempSync(join(tmpdir(), 'dingbot-demo-relay-'));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  // Also when the demo ends without closing it (an error, a second Ctrl-C).
+  process.once('exit', remove);
   let relay: RunningRelay | undefined;
   const close = async () => {
     await relay?.close();
-    rmSync(dir, { recursive: true, force: true });
+    remove();
+    process.off('exit', remove);
   };
   try {
     const configPath = join(dir, 'relay.yml');

@@ -1,9 +1,10 @@
 /**
  * `npm start`: starts the emulator on 127.0.0.1, port 8787 (the `PORT` variable, or the next free
- * port when that one is busy), posts one message of every type and one refused request, and prints
- * the preview URL, a webhook URL for curl and the CLI, and the command that runs the examples into
- * this preview. Then starts the relay in-process on a free port, posts an Alertmanager notification
- * through it (firing, then resolved), and prints its URL, an Alertmanager snippet and a curl line.
+ * port when that one is busy), and the relay in-process on a free port, which delivers an
+ * Alertmanager notification (firing, then resolved) to the emulator. Then posts one message of every
+ * type and one refused request, and prints the preview URL, a webhook URL for curl and the CLI, the
+ * command that runs the examples into this preview, and the relay's URL, an Alertmanager snippet and
+ * a curl line.
  * `--once` (used by the smoke test) exits after posting instead of serving until Ctrl-C.
  */
 import { demoPort, demoRobots, postDemoMessages, startDemo } from './_demo.js';
@@ -19,6 +20,8 @@ try {
 }
 
 const { emulator, busy } = await startDemo(firstPort);
+// The relay's alerts go first, so that the preview's first screen still ends with the refusal.
+const relay = await startDemoRelay(emulator);
 const posts = await postDemoMessages(emulator);
 const webhook = emulator.webhookUrl(demoRobots.plain.token);
 const chosen = process.env.PORT?.trim() ? `PORT=${firstPort}` : 'the default; set PORT to choose another';
@@ -43,7 +46,6 @@ Watch the examples arrive in the preview: in another terminal, run
 (and the same for markdown.ts, cards.ts, signed.ts, errors.ts, burst.ts, pool.ts).
 `);
 
-const relay = await startDemoRelay(emulator);
 console.log(relayLines(relay));
 
 if (once) {
