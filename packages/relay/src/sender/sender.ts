@@ -194,7 +194,7 @@ export class RobotSender {
       if (member.recovering.has(msgUuid)) return;
       const ids = new Set(this.#membersOf(member, items).map((e) => e.id));
       for (const id of ids) member.reported.add(id);
-      if (isPermanent(error) && !this.#stopping) {
+      if (isPermanent(error)) {
         const { reason, errcode } = describe(error);
         void this.#outbox.markDead([...ids], reason, errcode).catch((e) => this.#storageFailed(e));
         this.#options.events?.dead?.(this.name, ids.size, errcode);
