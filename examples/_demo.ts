@@ -82,6 +82,7 @@ export interface DemoPosts {
  * the preview's first screen ends with that refusal.
  */
 export async function postDemoMessages(emulator: EmulatorHandle): Promise<DemoPosts> {
+  const before = emulator.messages().length;
   const robot = new Robot({ webhook: emulator.webhookUrl(demoRobots.plain.token) });
   await robot.text('Hello from dingbot 👋 — this text mentions @13800000000', {
     at: { mobiles: ['13800000000'] },
@@ -123,5 +124,5 @@ export async function postDemoMessages(emulator: EmulatorHandle): Promise<DemoPo
     refusal = { code: error.code, errcode: error.errcode, errmsg: error.errmsg };
   }
   if (!refusal) throw new Error('the demo robot accepted a wrong signature');
-  return { accepted: emulator.messages().length, refusal };
+  return { accepted: emulator.messages().length - before, refusal };
 }

@@ -1,12 +1,15 @@
 /**
  * `npm start`: starts the emulator on 127.0.0.1, port 8787 (the `PORT` variable, or the next free
- * port when that one is busy), posts one message of every type and one refused request, and prints
- * the preview URL, a webhook URL for curl and the CLI, and the command that runs the examples into
- * this preview, and starts the ChatOps robot (examples/chatops.ts) so the preview's chat box can talk
- * to it. `--once` (used by the smoke test) exits after posting instead of serving until Ctrl-C.
+ * port when that one is busy), and the relay in-process on a free port, which delivers an
+ * Alertmanager notification (firing, then resolved) to the emulator. Then posts one message of every
+ * type and one refused request, starts the ChatOps robot (examples/chatops.ts) so the preview's chat
+ * box can talk to it, and prints the preview URL, a webhook URL for curl and the CLI, the command that
+ * runs the examples into this preview, and the relay's URL, an Alertmanager snippet and a curl line.
+ * `--once` (used by the smoke test) exits after posting instead of serving until Ctrl-C.
  */
 import { startChatOps } from './_chatops.js';
 import { demoPort, demoRobots, postDemoMessages, startDemo } from './_demo.js';
+import { relayLines, startDemoRelay } from './_relay.js';
 
 const once = process.argv.includes('--once');
 let firstPort: number;
@@ -18,6 +21,8 @@ try {
 }
 
 const { emulator, busy } = await startDemo(firstPort);
+// The relay's alerts go first, so that the preview's first screen still ends with the refusal.
+const relay = await startDemoRelay(emulator);
 const posts = await postDemoMessages(emulator);
 const chatops = await startChatOps(emulator);
 const webhook = emulator.webhookUrl(demoRobots.plain.token);
@@ -44,13 +49,17 @@ Watch the examples arrive in the preview: in another terminal, run
 (and the same for markdown.ts, cards.ts, signed.ts, errors.ts, burst.ts, pool.ts).
 `);
 
+console.log(relayLines(relay));
+
 if (once) {
   await chatops.stop();
+  await relay.close();
   await emulator.close();
 } else {
   console.log('Serving until Ctrl-C.');
   const stop = async () => {
     await chatops.stop();
+    await relay.close();
     await emulator.close();
     process.exit(0);
   };

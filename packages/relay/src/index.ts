@@ -28,6 +28,7 @@ export type {
 } from './outbox/outbox.js';
 export { RedisOutbox, type RedisOutboxOptions } from './outbox/redis.js';
 export { SqliteOutbox, type SqliteOutboxOptions } from './outbox/sqlite.js';
+export { type SamplePayload, samplePayloads } from './render/samples.js';
 export { type Logger, RobotSender, type RobotSenderOptions, type SenderTarget } from './sender/sender.js';
 export { createRelayApp, type RelayApp, type RelayDeps, type RobotState } from './server/app.js';
 export { compileRuntime, type RelayRuntime, senderTargets } from './server/runtime.js';

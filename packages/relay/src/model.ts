@@ -49,6 +49,21 @@ export interface Mentions {
   all: boolean;
 }
 
+/**
+ * What a message rendered from an alert notification keeps of it, so that several such messages
+ * waiting for one robot can go as one summary ("🔥 12 firing: HighCPU ×8 …") instead of a list.
+ */
+export interface AlertSummary {
+  /** The notification's alerts, without annotations and links (a summary shows neither). */
+  alerts: Pick<Alert, 'status' | 'labels' | 'startsAt' | 'endsAt' | 'fingerprint'>[];
+  /** Alerts the sender left out (Alertmanager `max_alerts`). */
+  truncatedAlerts: number;
+  /** The route's language. */
+  locale: 'zh-CN' | 'en';
+  /** The route's IANA time zone. */
+  timeZone: string;
+}
+
 /** A message ready for the outbox: which robot (or pool) it goes to and the SDK message to send. */
 export interface OutgoingMessage {
   /** A robot or pool name from the config's `robots:`. */
@@ -56,6 +71,8 @@ export interface OutgoingMessage {
   /** The route that produced it (for metrics and the UI); `null` for DingTalk-compatible posts. */
   route: string | null;
   message: Message;
+  /** For a message rendered from alerts: what a summary of it with others needs. */
+  summary?: AlertSummary;
 }
 
 /** A bad input that can never succeed: answered 4xx, naming the field as the sender wrote it. */

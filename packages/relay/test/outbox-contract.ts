@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { text } from '@dingbot/sdk';
-import type { OutgoingMessage } from '../src/model.js';
+import type { AlertSummary, OutgoingMessage } from '../src/model.js';
 import type { Outbox, OutboxRow } from '../src/outbox/outbox.js';
 
 /** Makes a fresh, empty outbox on the given clock. */
@@ -62,6 +62,32 @@ export function outboxContract(engine: string, make: MakeOutbox): void {
     assert.equal(row?.route, 'db');
     assert.equal(row?.robot, 'dev');
     assert.equal((await outbox.get(ids[0]!))?.route, null);
+  });
+
+  it("an alert message's summary is kept with its row; other rows have none", async (_c, outbox) => {
+    const summary: AlertSummary = {
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'HighCPU', instance: 'web-1' },
+          startsAt: '2026-11-29T10:00:00Z',
+          endsAt: '0001-01-01T00:00:00Z',
+          fingerprint: 'f1',
+        },
+      ],
+      truncatedAlerts: 0,
+      locale: 'zh-CN',
+      timeZone: 'Asia/Shanghai',
+    };
+    const { ids } = await outbox.append({
+      messages: [{ ...out('ops', 'alert'), summary }, out('ops', 'plain')],
+      source: 'alertmanager',
+    });
+    assert.deepEqual((await outbox.get(ids[0]!))?.summary, summary);
+    assert.equal((await outbox.get(ids[1]!))?.summary, undefined);
+    const claimed = await outbox.claim('ops', 2);
+    assert.deepEqual(claimed[0]?.summary, summary);
+    assert.equal(claimed[1]?.summary, undefined);
   });
 
   it('a dedupe key seen within its window stores nothing', async (_c, outbox) => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { type Message, utf8Length, validateMessage } from '@dingbot/sdk';
+import { type Message, markdown, text as textMessage, utf8Length, validateMessage } from '@dingbot/sdk';
 import fc from 'fast-check';
 import { parseAlertmanager } from '../src/inputs/alertmanager.js';
 import type { Alert, AlertNotification } from '../src/model.js';
-import { summariseAlerts, targetsOf } from '../src/render/digest.js';
+import { alertSummary, summariseAlerts, summariseDigest, targetsOf } from '../src/render/digest.js';
 
 const am = (name: string) =>
   parseAlertmanager(
@@ -163,5 +163,37 @@ describe('summariseAlerts', () => {
       ),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('summariseDigest, the relay digest builder', () => {
+  const firing = notification([alert('HighCPU', 'web-1', 'firing'), alert('HighCPU', 'web-2', 'firing')]);
+  const resolved = notification([alert('HighCPU', 'web-1', 'resolved')]);
+  const item = (n: AlertNotification, locale: 'en' | 'zh-CN' = 'en', at?: string[]) => ({
+    message: markdown('alert', 'rendered', at ? { at: { mobiles: at } } : {}),
+    summary: alertSummary(n, locale, 'UTC'),
+  });
+
+  test('what the outbox keeps of a notification: its alerts without annotations, the route language', () => {
+    const kept = alertSummary(am('firing'), 'zh-CN', 'Asia/Shanghai');
+    assert.deepEqual(Object.keys(kept.alerts[0]!).sort(), ['fingerprint', 'labels', 'startsAt', 'status']);
+    assert.equal(kept.locale, 'zh-CN');
+    assert.equal(kept.timeZone, 'Asia/Shanghai');
+    // Stored as JSON, read back the same.
+    assert.deepEqual(JSON.parse(JSON.stringify(kept)), kept);
+  });
+
+  test('alert messages of one language become one summary, their mentions merged', () => {
+    const m = summariseDigest([item(firing, 'en', ['13800000001']), item(resolved, 'en', ['13800000002'])])!;
+    assert.equal(title(m), '🔥 1 firing: HighCPU');
+    assert.match(text(m), /HighCPU\*\* \(web-2\)/);
+    assert.match(text(m), /@13800000001 @13800000002$/);
+    assert.deepEqual(m.msgtype === 'markdown' && m.at, { atMobiles: ['13800000001', '13800000002'] });
+  });
+
+  test('a message not from alerts, or routes in two languages: undefined (the SDK sends its list)', () => {
+    assert.equal(summariseDigest([item(firing), { message: textMessage('deploy done') }]), undefined);
+    assert.equal(summariseDigest([item(firing, 'en'), item(resolved, 'zh-CN')]), undefined);
+    assert.equal(summariseDigest([]), undefined);
   });
 });

@@ -2,7 +2,7 @@ export type { RetryPolicy } from './core/retry.js';
 export { sign } from './core/sign.js';
 export type { FetchInit, FetchLike, FetchResponseLike } from './core/transport.js';
 export { defaults, RETRY_POLICIES } from './defaults.js';
-export type { DigestOptions } from './delivery/digest.js';
+export type { DigestContext, DigestOptions, SendItem } from './delivery/digest.js';
 export {
   DeliveryEngine,
   type DeliveryEvents,

@@ -228,6 +228,8 @@ describe('every option is checked, in the constructor', () => {
       [{ split: 'yes' }, 'split', /true \(the default\), false/],
       [{ digest: { maxItems: 1 } }, 'digest.maxItems', /2 or more/],
       [{ digest: { title: 'alerts' } }, 'digest.title', /function/],
+      [{ digest: { build: 'summary' } }, 'digest.build', /Give a function \(messages, /],
+      [{ digest: { builder: () => undefined } }, 'digest.builder', /Did you mean `build`\?/],
       [{ digest: { maxBytes: 10 } }, 'digest.maxBytes', /from 1024/],
       [{ digest: 1 }, 'digest', /true \(the default\), false/],
       [{ rateLimit: { limit: 0, windowMs: 1000 } }, 'rateLimit.limit', /at least 1/],

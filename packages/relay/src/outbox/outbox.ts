@@ -1,5 +1,5 @@
 import type { Message } from '@dingbot/sdk';
-import type { OutgoingMessage } from '../model.js';
+import type { AlertSummary, OutgoingMessage } from '../model.js';
 
 /** Where a row is in its life: waiting, handed to the robot, done, or refused for good. */
 export type RowState = 'queued' | 'sending' | 'delivered' | 'dead';
@@ -22,6 +22,8 @@ export interface OutboxRow {
   /** Why it is dead (or why the last attempt failed). */
   reason?: string;
   errcode?: number;
+  /** For a message rendered from alerts: what a summary digest needs (see {@link OutgoingMessage.summary}). */
+  summary?: AlertSummary;
 }
 
 /** One append of {@link Outbox.append}: the messages of one request, stored together or not at all. */

@@ -66,7 +66,8 @@ end
 
 /**
  * ARGV: base, now, dedupeKey ('' = none), dedupeWindowMs, source, group, then per message:
- * robot, route ('' = none), message JSON, msgUuid. Returns the new row ids, or `{-1}` for a duplicate.
+ * robot, route ('' = none), message JSON, msgUuid, alert summary JSON ('' = none). Returns the new
+ * row ids, or `{-1}` for a duplicate.
  */
 export const APPEND = `${HELPERS}
 local now = tonumber(ARGV[2])
@@ -75,7 +76,7 @@ if ARGV[3] ~= '' then
 end
 local source, group = ARGV[5], ARGV[6]
 local ids, woken = {}, {}
-for i = 7, #ARGV, 4 do
+for i = 7, #ARGV, 5 do
   local robot = ARGV[i]
   local stream = base .. 'stream:' .. robot
   if redis.call('SADD', base .. 'robots', robot) == 1 or redis.call('EXISTS', stream) == 0 then
@@ -84,8 +85,8 @@ for i = 7, #ARGV, 4 do
   local id = redis.call('INCR', base .. 'seq')
   local entry = redis.call('XADD', stream, '*', 'id', id)
   save(id, { robot = robot, route = ARGV[i + 1], source = source, message = ARGV[i + 2],
-    msgUuid = ARGV[i + 3], state = 'queued', attempts = 0, notBefore = 0, createdAt = now,
-    updatedAt = now, entry = entry })
+    msgUuid = ARGV[i + 3], summary = ARGV[i + 4], state = 'queued', attempts = 0, notBefore = 0,
+    createdAt = now, updatedAt = now, entry = entry })
   count(robot, 'queued', 1)
   ids[#ids + 1] = id
   woken[robot] = true

@@ -69,6 +69,8 @@ interface StoredRow {
   updatedAt: number;
   reason?: string;
   errcode?: number;
+  /** The alert summary as JSON, `''` when the message was not rendered from alerts. */
+  summary?: string;
 }
 
 function toRow(raw: string): OutboxRow {
@@ -86,6 +88,7 @@ function toRow(raw: string): OutboxRow {
   };
   if (typeof s.reason === 'string') row.reason = s.reason;
   if (typeof s.errcode === 'number') row.errcode = s.errcode;
+  if (s.summary) row.summary = JSON.parse(s.summary);
   return row;
 }
 
@@ -200,7 +203,13 @@ export class RedisOutbox implements Outbox {
     ];
     for (const out of request.messages) {
       const { msgUuid: _ignored, ...message } = out.message as typeof out.message & { msgUuid?: string };
-      args.push(out.robot, out.route ?? '', JSON.stringify(message), this.#uuid());
+      args.push(
+        out.robot,
+        out.route ?? '',
+        JSON.stringify(message),
+        this.#uuid(),
+        out.summary ? JSON.stringify(out.summary) : '',
+      );
     }
     const ids = (await this.#script('APPEND')(...args)) as number[];
     if (ids.length === 1 && ids[0] === -1) return { ids: [], duplicate: true };

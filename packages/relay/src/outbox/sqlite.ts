@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS outbox (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
   reason TEXT,
-  errcode INTEGER
+  errcode INTEGER,
+  summary TEXT
 );
 CREATE INDEX IF NOT EXISTS outbox_robot_state ON outbox (robot, state, id);
 CREATE TABLE IF NOT EXISTS dedupe (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
@@ -65,6 +66,7 @@ interface RawRow {
   updated_at: number;
   reason: string | null;
   errcode: number | null;
+  summary: string | null;
 }
 
 function toRow(raw: RawRow): OutboxRow {
@@ -81,6 +83,7 @@ function toRow(raw: RawRow): OutboxRow {
   };
   if (raw.reason !== null) row.reason = raw.reason;
   if (raw.errcode !== null) row.errcode = raw.errcode;
+  if (raw.summary) row.summary = JSON.parse(raw.summary);
   return row;
 }
 
@@ -114,6 +117,10 @@ export class SqliteOutbox implements Outbox {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    // A file made before alert summaries were kept has no `summary` column: its rows digest as lists.
+    const columns = this.db.prepare('PRAGMA table_info(outbox)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'summary'))
+      this.db.exec('ALTER TABLE outbox ADD COLUMN summary TEXT');
     this.#now = options.now ?? Date.now;
     this.#uuid = options.uuid ?? (() => crypto.randomUUID());
     this.#keepDeliveredMs = options.keepDeliveredMs ?? 86_400_000;
@@ -137,7 +144,7 @@ export class SqliteOutbox implements Outbox {
     if (batch.length === 0) return;
     const now = this.#now();
     const insert = this.db.prepare(
-      'INSERT INTO outbox (robot, route, source, message, msg_uuid, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO outbox (robot, route, source, message, msg_uuid, created_at, updated_at, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     const seen = this.db.prepare('SELECT expires_at FROM dedupe WHERE key = ?');
     const remember = this.db.prepare('INSERT OR REPLACE INTO dedupe (key, expires_at) VALUES (?, ?)');
@@ -160,6 +167,7 @@ export class SqliteOutbox implements Outbox {
               this.#uuid(),
               now,
               now,
+              out.summary ? JSON.stringify(out.summary) : null,
             );
             return Number(info.lastInsertRowid);
           });

@@ -6,7 +6,7 @@
  */
 import { type Message, markdown, utf8Length } from '@dingbot/sdk';
 import { labelsKey } from '../inputs/alertmanager.js';
-import type { Alert, AlertNotification, Mentions } from '../model.js';
+import type { Alert, AlertNotification, AlertSummary, Mentions } from '../model.js';
 import {
   alertTarget,
   COLOURS,
@@ -30,14 +30,23 @@ export interface SummaryOptions {
   maxBytes?: number;
 }
 
+/** What {@link summariseAlerts} reads of an alert. */
+type SummaryAlert = AlertSummary['alerts'][number];
+
+/** What {@link summariseAlerts} reads of a notification: a whole one, or what the outbox kept of it. */
+export interface SummaryInput {
+  alerts: readonly SummaryAlert[];
+  truncatedAlerts: number;
+}
+
 interface Tracked {
-  alert: Alert;
+  alert: SummaryAlert;
   firedInBatch: boolean;
 }
 
 interface Group {
   name: string;
-  alerts: Alert[];
+  alerts: SummaryAlert[];
 }
 
 const SEVERITY_ORDER = [COLOURS.critical, COLOURS.warning, COLOURS.info, COLOURS.none] as string[];
@@ -47,10 +56,7 @@ const SEVERITY_ORDER = [COLOURS.critical, COLOURS.warning, COLOURS.info, COLOURS
  * this for bursts of alarms). Each alert counts once, in its latest state; groups are sorted by size.
  * @example const message = summariseAlerts(waiting, { locale: 'en', timeZone: 'Asia/Shanghai' });
  */
-export function summariseAlerts(
-  notifications: readonly AlertNotification[],
-  options: SummaryOptions,
-): Message {
+export function summariseAlerts(notifications: readonly SummaryInput[], options: SummaryOptions): Message {
   const zh = options.locale === 'zh-CN';
   const tracked = new Map<string, Tracked>();
   for (const n of notifications) {
@@ -161,8 +167,8 @@ function joinBlocks(parts: string[]): string {
   return out;
 }
 
-function groupByName(alerts: readonly Alert[]): Group[] {
-  const groups = new Map<string, Alert[]>();
+function groupByName(alerts: readonly SummaryAlert[]): Group[] {
+  const groups = new Map<string, SummaryAlert[]>();
   for (const a of alerts) {
     const name = a.labels.alertname ?? '?';
     const list = groups.get(name);
@@ -199,7 +205,7 @@ function cut(value: string, max: number): string {
   return value.length > max ? `${value.slice(0, max)}…` : value;
 }
 
-function worstColour(alerts: readonly Alert[]): string {
+function worstColour(alerts: readonly SummaryAlert[]): string {
   let best = SEVERITY_ORDER.length - 1;
   for (const a of alerts) best = Math.min(best, SEVERITY_ORDER.indexOf(severityColour(a.labels.severity)));
   return SEVERITY_ORDER[best] ?? COLOURS.none;
@@ -210,7 +216,7 @@ function worstColour(alerts: readonly Alert[]): string {
  * few names and `…`.
  * @example targetsOf(alerts) // 'web-1…web-8'
  */
-export function targetsOf(alerts: readonly Alert[]): string {
+export function targetsOf(alerts: readonly Pick<Alert, 'labels'>[]): string {
   const names = [...new Set(alerts.map((a) => alertTarget(a.labels)).filter((t): t is string => !!t))];
   if (names.length === 0) return '';
   const numbered = names.map((n) => /^(.*?)(\d+)$/.exec(n));
@@ -221,4 +227,69 @@ export function targetsOf(alerts: readonly Alert[]): string {
   }
   const sorted = names.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   return sorted.length > 4 ? `${sorted.slice(0, 4).join(', ')}, …` : sorted.join(', ');
+}
+
+/**
+ * What the outbox keeps of a notification with each message rendered from it, for a later summary.
+ * @example outbox.append({ messages: [{ robot, route, message, summary: alertSummary(n, 'en', 'UTC') }], source })
+ */
+export function alertSummary(n: AlertNotification, locale: Locale, timeZone: string): AlertSummary {
+  return {
+    alerts: n.alerts.map(({ status, labels, startsAt, endsAt, fingerprint }) => ({
+      status,
+      labels,
+      startsAt,
+      ...(endsAt === undefined ? {} : { endsAt }),
+      ...(fingerprint === undefined ? {} : { fingerprint }),
+    })),
+    truncatedAlerts: n.truncatedAlerts,
+    locale,
+    timeZone,
+  };
+}
+
+/** One message waiting in a digest, with what it keeps of its alerts (when it was rendered from some). */
+export interface SummaryItem {
+  message: Message;
+  summary?: AlertSummary | undefined;
+}
+
+/**
+ * The summary that replaces a digest's list when every message in it was rendered from alerts in one
+ * language: each alert once, in its latest state, grouped by status and name; the messages' mentions
+ * merged. `undefined` (the SDK's default list then goes) for anything else: a hook's or a
+ * DingTalk-compatible message in the digest, or routes in different languages. Nothing is left out
+ * for size: a summary over `maxBytes` is made again from fewer messages by the SDK's engine.
+ * @example robot options: digest: { build: (messages, { items }) => summariseDigest(items.map(rowOf)) }
+ */
+export function summariseDigest(items: readonly SummaryItem[]): Message | undefined {
+  const first = items[0]?.summary;
+  if (!first) return undefined;
+  const summaries: AlertSummary[] = [];
+  for (const item of items) {
+    if (!item.summary || item.summary.locale !== first.locale) return undefined;
+    summaries.push(item.summary);
+  }
+  const mentions = mergedMentions(items.map((i) => i.message));
+  return summariseAlerts(summaries, {
+    locale: first.locale,
+    timeZone: first.timeZone,
+    ...(mentions ? { mentions } : {}),
+    maxBytes: Number.POSITIVE_INFINITY,
+  });
+}
+
+/** The union of the messages' mentions, or `undefined` when none mentions anyone. */
+function mergedMentions(messages: readonly Message[]): Mentions | undefined {
+  const mobiles = new Set<string>();
+  const userIds = new Set<string>();
+  let all = false;
+  for (const m of messages) {
+    if ((m.msgtype !== 'text' && m.msgtype !== 'markdown') || !m.at) continue;
+    for (const v of m.at.atMobiles ?? []) mobiles.add(v);
+    for (const v of m.at.atUserIds ?? []) userIds.add(v);
+    all ||= m.at.isAtAll === true;
+  }
+  if (mobiles.size + userIds.size === 0 && !all) return undefined;
+  return { mobiles: [...mobiles], userIds: [...userIds], all };
 }

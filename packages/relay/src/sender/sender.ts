@@ -8,8 +8,10 @@ import {
   type Message,
   Robot,
   type RobotOptions,
+  type SendItem,
 } from '@dingbot/sdk';
 import type { Outbox, OutboxRow, PendingSend, SendMember } from '../outbox/outbox.js';
+import { summariseDigest } from '../render/digest.js';
 
 /** The logger the relay uses (pino's shape). */
 export interface Logger {
@@ -74,16 +76,16 @@ function describe(error: unknown): { reason: string; errcode: number | undefined
   return { reason: error instanceof Error ? error.message : String(error), errcode: undefined };
 }
 
-interface MirrorEntry extends SendMember {}
-
-/** One member robot: the SDK robot and a mirror of what its engine holds, in its order. */
+/** One member robot: the SDK robot and the rows its engine holds. */
 class Member {
   readonly robot: Robot;
   readonly key: string;
-  /** The engine's queue, entry by entry (a split row has one entry per part). */
-  mirror: MirrorEntry[] = [];
-  /** Rows handed to the engine and not settled yet. */
-  readonly rows = new Set<number>();
+  /** Rows handed to the engine and not settled yet, by their `msgUuid` (the engine names them so). */
+  readonly rows = new Map<string, OutboxRow>();
+  /** The send being posted, as its `posting` event told: its `msgUuid` and the rows (parts) it carries. */
+  posting: { msgUuid: string; members: SendMember[] } | undefined;
+  /** Rows a `failed` event dealt with; their `send()` promise rejects next. */
+  readonly reported = new Set<number>();
   /** Recorded sends being re-posted: their `sent` event is handled by the recovery. */
   readonly recovering = new Set<string>();
 
@@ -131,10 +133,12 @@ export class RobotSender {
     const recordingFetch: FetchLike = async (url: string, init: FetchInit): Promise<FetchResponseLike> => {
       const m = member!;
       const message = JSON.parse(init.body) as Message & { msgUuid: string };
-      const count = m.robot.stats().inFlight;
-      const members = m.mirror.slice(0, count).map(({ id, part, parts }) => ({ id, part, parts }));
-      // Durable before DingTalk can see it: a crash from here on re-posts this very body.
-      await this.#outbox.recordSend({ msgUuid: message.msgUuid, robot: m.key, message, members });
+      // A re-posted send is recorded already (that is how it was found).
+      if (!m.recovering.has(message.msgUuid)) {
+        const members = m.posting?.msgUuid === message.msgUuid ? m.posting.members : [];
+        // Durable before DingTalk can see it: a crash from here on re-posts this very body.
+        await this.#outbox.recordSend({ msgUuid: message.msgUuid, robot: m.key, message, members });
+      }
       const response = await baseFetch(url, init);
       const text = await response.text();
       if (response.status === 200 && refused(text)) await this.#outbox.failSend(message.msgUuid);
@@ -149,6 +153,8 @@ export class RobotSender {
       fetch: recordingFetch,
       store,
       maxQueue: Math.max(10_000, this.#window * 4),
+      // Alerts waiting together go as one summary, not a list (other messages: the SDK's list).
+      digest: { build: (_messages, { items }) => this.#summarise(member!, items) },
       ...(config.rateLimit !== undefined ? { rateLimit: config.rateLimit } : {}),
       ...(config.penaltyMs !== undefined ? { penaltyMs: config.penaltyMs } : {}),
       ...this.#options.robotOptions,
@@ -161,24 +167,33 @@ export class RobotSender {
 
   #listen(member: Member): void {
     const { robot } = member;
-    robot.on('sent', ({ msgUuid, count, kind }) => {
+    // The engine names the rows each send carries (by their msgUuid): recorded before the post.
+    robot.on('posting', ({ msgUuid, items }) => {
+      member.posting = { msgUuid, members: this.#membersOf(member, items) };
+    });
+    robot.on('sent', ({ msgUuid, count, kind, items }) => {
       this.#lastSendAt = Date.now();
       this.#options.events?.sent?.(this.name, kind, count);
       if (member.recovering.has(msgUuid)) return;
-      const done = member.mirror.splice(0, count);
-      const delivered = done.filter((e) => e.part === e.parts - 1).map((e) => e.id);
+      const delivered = this.#membersOf(member, items)
+        .filter((e) => e.part === e.parts - 1)
+        .map((e) => e.id);
       void this.#outbox.confirmSend(msgUuid, delivered).catch((error) => this.#storageFailed(error));
+    });
+    robot.on('buildFailed', ({ error, count }) => {
+      this.#options.log.warn(
+        { robot: this.name, rows: count, err: String(error) },
+        'alert summary failed: the digest went as a list',
+      );
     });
     robot.on('throttled', ({ source }) => {
       if (source === 'dingtalk') this.#options.events?.throttled?.(this.name);
     });
-    robot.on('failed', ({ msgUuid, count, error }) => {
+    robot.on('failed', ({ msgUuid, error, items }) => {
       this.#options.events?.failed?.(this.name, error);
-      if (msgUuid === '' || member.recovering.has(msgUuid)) return;
-      const done = member.mirror.splice(0, count);
-      const ids = new Set(done.map((e) => e.id));
-      // The engine drops the other parts of a refused split message: so does the mirror.
-      member.mirror = member.mirror.filter((e) => !ids.has(e.id));
+      if (member.recovering.has(msgUuid)) return;
+      const ids = new Set(this.#membersOf(member, items).map((e) => e.id));
+      for (const id of ids) member.reported.add(id);
       if (isPermanent(error)) {
         const { reason, errcode } = describe(error);
         void this.#outbox.markDead([...ids], reason, errcode).catch((e) => this.#storageFailed(e));
@@ -191,6 +206,27 @@ export class RobotSender {
       // Otherwise DingTalk may or may not have it: the recorded send stays pending and is re-posted
       // with the same msgUuid once the engine is idle (see #recover); its rows stay `sending`.
     });
+  }
+
+  /** The summary of a digest's rows when all of them are whole alert messages, else `undefined` (a list). */
+  #summarise(member: Member, items: readonly SendItem[]): Message | undefined {
+    const rows: OutboxRow[] = [];
+    for (const { msgUuid, parts } of items) {
+      const row = msgUuid === undefined ? undefined : member.rows.get(msgUuid);
+      if (!row || parts > 1) return undefined;
+      rows.push(row);
+    }
+    return summariseDigest(rows);
+  }
+
+  /** The rows (and parts) of the queued messages a send carries. */
+  #membersOf(member: Member, items: readonly SendItem[]): SendMember[] {
+    const members: SendMember[] = [];
+    for (const { msgUuid, part, parts } of items) {
+      const row = msgUuid === undefined ? undefined : member.rows.get(msgUuid);
+      if (row) members.push({ id: row.id, part, parts });
+    }
+    return members;
   }
 
   #storageFailed(error: unknown): void {
@@ -302,29 +338,23 @@ export class RobotSender {
   }
 
   #submit(member: Member, row: OutboxRow): void {
-    const before = member.robot.stats().queued;
-    const promise = member.robot.send(row.message);
-    const parts = member.robot.stats().queued - before;
-    for (let part = 0; part < parts; part++) member.mirror.push({ id: row.id, part, parts });
-    member.rows.add(row.id);
-    promise.then(
-      () => this.#settled(member, row.id),
+    member.rows.set(row.message.msgUuid, row);
+    member.robot.send(row.message).then(
+      () => this.#settled(member, row),
       (error) => {
-        this.#settled(member, row.id);
-        if (this.#stopping) return;
-        if (parts === 0) {
-          // Refused before it was queued (invalid, too long): it can never be sent as it is.
-          const { reason, errcode } = describe(error);
-          void this.#outbox.markDead([row.id], reason, errcode).catch((e) => this.#storageFailed(e));
-          this.#options.events?.dead?.(this.name, 1, errcode);
-          return;
-        }
+        this.#settled(member, row);
+        // A failed send was dealt with by its `failed` event (dead letter, or re-posted later).
+        if (member.reported.delete(row.id) || this.#stopping) return;
+        // Refused before it was queued (invalid, too long): it can never be sent as it is.
+        const { reason, errcode } = describe(error);
+        void this.#outbox.markDead([row.id], reason, errcode).catch((e) => this.#storageFailed(e));
+        this.#options.events?.dead?.(this.name, 1, errcode);
       },
     );
   }
 
-  #settled(member: Member, id: number): void {
-    member.rows.delete(id);
+  #settled(member: Member, row: OutboxRow): void {
+    member.rows.delete(row.message.msgUuid);
     this.notify();
   }
 

@@ -7,7 +7,9 @@ import { parseGrafana } from '../inputs/grafana.js';
 import { type AlertNotification, InputError, type OutgoingMessage } from '../model.js';
 import type { RelayMetrics } from '../ops/metrics.js';
 import type { Outbox, OutboxRow } from '../outbox/outbox.js';
-import { type RouteConfig, routingLabels } from '../routing/routes.js';
+import { alertSummary } from '../render/digest.js';
+import { DEFAULT_TIME_ZONE } from '../render/format.js';
+import { isTimeZone, type RouteConfig, routingLabels } from '../routing/routes.js';
 import type { Logger } from '../sender/sender.js';
 import { mountPage } from '../ui/page.js';
 import { configSecrets, consoleAuths, redactRow, robotSummary } from './console.js';
@@ -175,7 +177,18 @@ export function createRelayApp(initial: RelayRuntime, deps: RelayDeps): RelayApp
         deps.metrics.templateErrors.inc({ route: route.name });
         deps.log.warn({ route: route.name, ...rendered.fallback }, 'template failed: built-in template used');
       }
-      messages.push({ robot: route.robot, route: route.name, message: rendered.message });
+      const timeZone = route.timeZone ?? runtime.config.timeZone;
+      messages.push({
+        robot: route.robot,
+        route: route.name,
+        message: rendered.message,
+        // Kept so that several of these waiting for the robot go as one summary (see the sender).
+        summary: alertSummary(
+          n,
+          route.locale ?? runtime.config.locale,
+          isTimeZone(timeZone) ? timeZone : DEFAULT_TIME_ZONE,
+        ),
+      });
     }
     return { routes, messages };
   };

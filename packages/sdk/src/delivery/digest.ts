@@ -27,6 +27,44 @@ export interface DigestOptions {
    * @example (count) => `[prod] ${count} alerts`
    */
   title?: (count: number, first: Message) => string;
+  /**
+   * Makes the one message a digest sends, instead of the default list: given the queued messages it
+   * merges (head first, each as it waited: validated, mentions written into the text, no keyword) and
+   * a {@link DigestContext} saying which queued message each one is. Return `undefined` to send the
+   * default list for these messages.
+   *
+   * What it returns goes through the robot's checks like any `send()` (a `ValidationError` if it is
+   * not a valid message), then gets the keyword. When it is over the size limit, the digest is made
+   * again from fewer messages (the rest follow in the next digest), as the default one is. When it
+   * throws or returns an invalid message, nothing is lost: the default list goes instead and a
+   * `buildFailed` event reports the error.
+   * @default undefined: the default list ("12 messages", then each item)
+   * @example (messages, { maxBytes }) => markdown(`${messages.length} alerts`, summarise(messages, maxBytes))
+   */
+  build?: (messages: readonly Message[], context: DigestContext) => Message | undefined;
+}
+
+/** One queued message in a send (a message alone, or an item of a digest). */
+export interface SendItem {
+  /** The `msgUuid` the message was given to `send()` with, or `undefined` when it had none. */
+  msgUuid: string | undefined;
+  /** For a part of a split message, which part (0-based); 0 otherwise. */
+  part: number;
+  /** How many parts its message was split into; 1 when it was not split. */
+  parts: number;
+}
+
+/** What a digest builder ({@link DigestOptions.build}) is told besides the messages. */
+export interface DigestContext {
+  /** For each message, in the same order: which queued message (or part of one) it is. */
+  items: readonly SendItem[];
+  /**
+   * The most UTF-8 bytes the built message's JSON may take (the digest's `maxBytes` less its
+   * `reserveBytes`); a longer one is made again from fewer messages.
+   */
+  maxBytes: number;
+  /** The robot's `locale`. */
+  locale: Locale;
 }
 
 /** A digest built from the head of a queue. */

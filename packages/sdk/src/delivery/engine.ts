@@ -10,11 +10,17 @@ import { ERROR_CODES } from '../errors/codes.js';
 import { RateLimitedError } from '../errors/dingtalk.js';
 import { insertMentions } from '../messages/prepare.js';
 import type { Message } from '../messages/types.js';
-import { type DigestOptions, takeDigest } from './digest.js';
+import { type DigestContext, type DigestOptions, type SendItem, takeDigest } from './digest.js';
 import { Emitter } from './emitter.js';
 import { type Acquired, type LimiterStore, MemoryStore } from './limiter.js';
 import type { Locale } from './locale.js';
-import { type DeliveryOptions, type OverflowPolicy, type RateLimit, resolveDelivery } from './options.js';
+import {
+  type DeliveryOptions,
+  type OverflowPolicy,
+  type RateLimit,
+  type ResolvedDelivery,
+  resolveDelivery,
+} from './options.js';
 import { Ring } from './ring.js';
 import { bodyBytes, jsonStringBytes, MAX_BODY_BYTES } from './size.js';
 import { splitMessage } from './split.js';
@@ -55,8 +61,21 @@ export interface DeliveryResult extends Omit<PartResult, 'delivered'> {
 
 /** The events a robot reports. */
 export interface DeliveryEvents {
-  /** A send succeeded (alone or a digest). */
-  sent: { msgUuid: string; kind: 'alone' | 'digest'; count: number; attempts: number; bytes: number };
+  /**
+   * A send is about to be posted (retries of it reuse its `msgUuid`): which queued messages it carries,
+   * in order, each by the `msgUuid` it was given to `send()` and, for a split message, which part.
+   * Emitted just before the post, so a listener can note what the body holds before DingTalk sees it.
+   */
+  posting: { msgUuid: string; kind: 'alone' | 'digest'; items: SendItem[] };
+  /** A send succeeded (alone or a digest); `items` are the queued messages it carried. */
+  sent: {
+    msgUuid: string;
+    kind: 'alone' | 'digest';
+    count: number;
+    attempts: number;
+    bytes: number;
+    items: SendItem[];
+  };
   /** The transport is about to retry a send (same `msgUuid`). */
   retried: { msgUuid: string; attempt: number; delayMs: number; error: DingbotError };
   /** The robot paused: DingTalk throttled it (`source: 'dingtalk'`) or the shared store says it is penalised. */
@@ -67,8 +86,16 @@ export interface DeliveryEvents {
   digested: { digestId: string; count: number; bytes: number };
   /** A message was split into parts on `send()`. */
   split: { parts: number; bytes: number };
-  /** A send failed for good; its messages' promises rejected with `error`. */
-  failed: { msgUuid: string; count: number; error: unknown };
+  /**
+   * Messages failed for good; their promises rejected with `error`. `msgUuid` is the failed send's, or
+   * `''` when they were rejected without being posted (after `abort()`, under `penalty: 'fail'`).
+   */
+  failed: { msgUuid: string; count: number; error: unknown; items: SendItem[] };
+  /**
+   * The digest's `build` function threw or made an invalid message: the default list went instead,
+   * so nothing was lost. `count` is how many messages the digest was to hold.
+   */
+  buildFailed: { error: unknown; count: number };
   /** The queue was full and queued messages were merged to make room. */
   overflow: { before: number; after: number; policy: OverflowPolicy };
 }
@@ -153,6 +180,13 @@ export interface EngineConfig extends DeliveryOptions {
   finaliseBytes?: number;
   /** DingTalk's body limit. @default 20000 */
   maxBytes?: number;
+  /**
+   * Checks and completes a message the engine did not get from `send()` (what a digest's `build`
+   * returns), as `send()`'s caller did for its own: validates it and writes mentions into the text.
+   * Throws when it is not valid; the default digest then goes instead.
+   * @default the identity
+   */
+  prepare?: (message: Message) => Message;
   /** Makes a `msgUuid`. @default crypto.randomUUID */
   uuid?: () => string;
   /** The clock for results and events. @default Date.now */
@@ -174,6 +208,8 @@ interface Entry {
   message: Message;
   /** The caller's own `msgUuid`, kept when the message goes alone. */
   uuid: string | undefined;
+  /** Which queued message this is, for `posting`, `sent` and `failed` (`msgUuid` even for parts). */
+  item: SendItem;
   pending: Pending;
   part: number;
   /** The most messages a digest holding this one may have: halved when such a digest is refused for its content. */
@@ -188,6 +224,8 @@ interface Bundle {
 }
 
 type Slot = Entry | Bundle;
+
+type ResolvedDigest = Exclude<ResolvedDelivery['digest'], false>;
 
 interface Batch {
   kind: 'alone' | 'digest';
@@ -219,13 +257,14 @@ export class DeliveryEngine {
   readonly #config: EngineConfig;
   readonly #rate: RateLimit | false;
   readonly #store: LimiterStore;
-  readonly #digest: DigestOptions | false;
+  readonly #digest: ResolvedDigest | false;
   readonly #split: { maxBytes: number; reserveBytes: number } | false;
   readonly #penalty: 'wait' | 'fail';
   readonly #penaltyMs: number;
   readonly #keepAlive: boolean;
   readonly #locale: Locale;
   readonly #finalise: (message: Message) => Message;
+  readonly #prepare: (message: Message) => Message;
   readonly #finaliseBytes: number;
   readonly #maxBytes: number;
   readonly #queue: Ring<Slot>;
@@ -272,6 +311,7 @@ export class DeliveryEngine {
     this.#digest = options.digest;
     this.#split = options.split;
     this.#finalise = config.finalise ?? ((m) => m);
+    this.#prepare = config.prepare ?? ((m) => m);
     this.#finaliseBytes = config.finaliseBytes ?? 0;
     this.#queue = new Ring(options.maxQueue);
     this.#now = config.now ?? Date.now;
@@ -326,7 +366,8 @@ export class DeliveryEngine {
       };
       parts.forEach((part, i) => {
         const uuid = parts.length === 1 ? message.msgUuid : undefined;
-        this.#queue.push({ message: part, uuid, pending, part: i, cap: Number.POSITIVE_INFINITY });
+        const item: SendItem = { msgUuid: message.msgUuid, part: i, parts: parts.length };
+        this.#queue.push({ message: part, uuid, item, pending, part: i, cap: Number.POSITIVE_INFINITY });
       });
       this.#messages += parts.length;
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -410,7 +451,7 @@ export class DeliveryEngine {
     }
     if (entries.length) {
       this.#stats.failed += entries.length;
-      this.#events.emit('failed', { msgUuid: '', count: entries.length, error });
+      this.#events.emit('failed', { msgUuid: '', count: entries.length, error, items: itemsOf(entries) });
     }
   }
 
@@ -624,6 +665,7 @@ export class DeliveryEngine {
         const outgoing = { ...batch.message, msgUuid };
         const signal = batch.kind === 'alone' ? batch.entries[0]!.pending.signal : undefined;
         this.#inFlight = batch;
+        this.#events.emit('posting', { msgUuid, kind: batch.kind, items: itemsOf(batch.entries) });
         let attempts = 0;
         let failure: unknown;
         try {
@@ -714,32 +756,79 @@ export class DeliveryEngine {
     return { kind: 'alone', message: this.#finalise(entry.message), entries: [entry], slots: 1 };
   }
 
-  #formDigest(options: DigestOptions): Batch | undefined {
+  #formDigest(options: ResolvedDigest): Batch | undefined {
+    if (options.build) {
+      const batch = this.#formBuilt(options, options.build);
+      if (batch) return batch;
+    }
     let maxItems = options.maxItems ?? Number.POSITIVE_INFINITY;
     for (let tries = 0; tries < 8; tries++) {
       const built = takeDigest(this.#headMessages(), { ...options, maxItems }, this.#locale);
       if (!built) return undefined;
       const message = this.#finalise(built.message);
-      if (bodyBytes(message) + UUID_BYTES <= this.#maxBytes) {
-        const entries: Entry[] = [];
-        let slots = 0;
-        for (const slot of this.#queue.values()) {
-          if (entries.length >= built.count) break;
-          slots++;
-          for (const e of isBundle(slot) ? slot.entries : [slot]) {
-            if (entries.length < built.count) entries.push(e);
-          }
-        }
-        return { kind: 'digest', message, entries, slots };
-      }
+      if (bodyBytes(message) + UUID_BYTES <= this.#maxBytes) return this.#digestOf(message, built.count);
       maxItems = Math.max(2, Math.floor(built.count * 0.8));
       if (built.count === 2) return undefined;
     }
     return undefined;
   }
 
-  /** The queued messages from the head, as many as their `cap`s let one digest hold. */
-  *#headMessages(): Generator<Message> {
+  /**
+   * A digest made by the user's `build`, from as many head messages as it fits; `undefined` for the
+   * default digest (`build` declined, threw, made an invalid message, or not even two fit).
+   */
+  #formBuilt(options: ResolvedDigest, build: NonNullable<DigestOptions['build']>): Batch | undefined {
+    const head: Entry[] = [];
+    const maxItems = options.maxItems ?? Number.POSITIVE_INFINITY;
+    for (const entry of this.#headEntries()) {
+      if (head.length >= maxItems) break;
+      head.push(entry);
+    }
+    const limit = Math.min(this.#maxBytes, options.maxBytes);
+    let count = head.length;
+    // Each try shrinks the digest in proportion to how far over the limit it was: a few tries at most.
+    for (let tries = 0; tries < 16 && count >= 2; tries++) {
+      const entries = head.slice(0, count);
+      const context: DigestContext = {
+        items: itemsOf(entries),
+        maxBytes: options.maxBytes - options.reserveBytes,
+        locale: this.#locale,
+      };
+      let message: Message;
+      try {
+        const built = build(
+          entries.map((e) => e.message),
+          context,
+        );
+        if (built === undefined) return undefined;
+        message = this.#finalise(this.#prepare(built));
+      } catch (error) {
+        this.#events.emit('buildFailed', { error, count });
+        return undefined;
+      }
+      const bytes = bodyBytes(message) + UUID_BYTES;
+      if (bytes <= limit) return this.#digestOf(message, count);
+      count = Math.min(count - 1, Math.floor((count * limit) / bytes));
+    }
+    return undefined;
+  }
+
+  /** The batch of a digest of the first `count` queued messages. */
+  #digestOf(message: Message, count: number): Batch {
+    const entries: Entry[] = [];
+    let slots = 0;
+    for (const slot of this.#queue.values()) {
+      if (entries.length >= count) break;
+      slots++;
+      for (const e of isBundle(slot) ? slot.entries : [slot]) {
+        if (entries.length < count) entries.push(e);
+      }
+    }
+    return { kind: 'digest', message, entries, slots };
+  }
+
+  /** The queued entries from the head, as many as their `cap`s let one digest hold. */
+  *#headEntries(): Generator<Entry> {
     let cap = Number.POSITIVE_INFINITY;
     let count = 0;
     for (const slot of this.#queue.values()) {
@@ -747,9 +836,14 @@ export class DeliveryEngine {
         cap = Math.min(cap, entry.cap);
         if (count >= cap) return;
         count++;
-        yield entry.message;
+        yield entry;
       }
     }
+  }
+
+  /** The queued messages from the head, as many as their `cap`s let one digest hold. */
+  *#headMessages(): Generator<Message> {
+    for (const entry of this.#headEntries()) yield entry.message;
   }
 
   /** Removes the batch's messages from the head of the queue. */
@@ -796,7 +890,14 @@ export class DeliveryEngine {
         pending.resolve({ ...part, delivered: 'split', parts: pending.parts as PartResult[], queuedMs });
       } else pending.resolve({ ...part, queuedMs });
     });
-    this.#events.emit('sent', { msgUuid, kind: batch.kind, count, attempts, bytes });
+    this.#events.emit('sent', {
+      msgUuid,
+      kind: batch.kind,
+      count,
+      attempts,
+      bytes,
+      items: itemsOf(batch.entries),
+    });
     if (batch.kind === 'digest') this.#events.emit('digested', { digestId: msgUuid, count, bytes });
   }
 
@@ -812,7 +913,12 @@ export class DeliveryEngine {
     }
     // The rest of a rejected split message would reach the group as orphan parts: drop them.
     if (split.size) this.#dropSettled();
-    this.#events.emit('failed', { msgUuid, count: batch.entries.length, error });
+    this.#events.emit('failed', {
+      msgUuid,
+      count: batch.entries.length,
+      error,
+      items: itemsOf(batch.entries),
+    });
   }
 }
 
@@ -829,6 +935,10 @@ function throttled(error: unknown): error is DingbotError {
 function withoutUuid(message: Message): Message {
   const { msgUuid: _uuid, ...content } = message;
   return content as Message;
+}
+
+function itemsOf(entries: readonly Entry[]): SendItem[] {
+  return entries.map((e) => ({ ...e.item }));
 }
 
 function* messagesOf(entries: readonly Entry[], from: number): Generator<Message> {

@@ -51,6 +51,7 @@ export interface DeliveryOptions {
    * or `false` to send each alone, in turn.
    * @default true
    * @example { maxItems: 50, title: (n) => `[prod] ${n} alerts` }
+   * @example { build: (messages) => markdown(`${messages.length} alerts`, summarise(messages)) }
    */
   digest?: boolean | DigestOptions;
   /**
@@ -254,13 +255,16 @@ function resolveSizes(
 function resolveDigest(value: unknown, maxBytes: number): ResolvedDelivery['digest'] {
   if (value === false) return false;
   if (value === undefined || value === true) return { maxBytes, reserveBytes: defaults.reserveBytes };
-  const fix = 'Use true (the default), false, or { maxItems, maxBytes, reserveBytes, title }.';
+  const fix = 'Use true (the default), false, or { maxItems, maxBytes, reserveBytes, title, build }.';
   if (!isPlainObject(value)) throw new OptionsError('digest', `is ${shown(value)}`, fix);
-  rejectUnknownOptions(value, ['maxItems', 'maxBytes', 'reserveBytes', 'title'], 'digest.', {
+  rejectUnknownOptions(value, ['maxItems', 'maxBytes', 'reserveBytes', 'title', 'build'], 'digest.', {
     max: 'maxItems',
     limit: 'maxItems',
+    builder: 'build',
+    format: 'build',
+    render: 'build',
   });
-  const { maxItems, title } = value;
+  const { maxItems, title, build } = value;
   if (
     maxItems !== undefined &&
     maxItems !== Number.POSITIVE_INFINITY &&
@@ -279,9 +283,17 @@ function resolveDigest(value: unknown, maxBytes: number): ResolvedDelivery['dige
       'Give a function (count, first) => string, such as one that returns "[prod] 12 alerts".',
     );
   }
+  if (build !== undefined && typeof build !== 'function') {
+    throw new OptionsError(
+      'digest.build',
+      `is ${shown(build)}`,
+      'Give a function (messages, { items, maxBytes, locale }) => message that makes the one message a digest sends, or leave it out for the default list.',
+    );
+  }
   return {
     ...(maxItems === undefined ? {} : { maxItems: maxItems as number }),
     ...(title === undefined ? {} : { title: title as DigestOptions['title'] }),
+    ...(build === undefined ? {} : { build: build as DigestOptions['build'] }),
     ...resolveSizes('digest', value, maxBytes),
   };
 }

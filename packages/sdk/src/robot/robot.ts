@@ -67,6 +67,8 @@ export class Robot {
       maxBytes: defaults.maxBodyBytes,
       post: (message, onRetry, signal) => this.#transport.post(message as OutgoingMessage, onRetry, signal),
       finalise: (message) => this.#finalise(message),
+      // A digest's `build` output is checked as a `send()` is.
+      prepare: (message) => this.#accept(message),
       // The first keyword and the widest separator (a blank line), as JSON.
       finaliseBytes: keywords[0] === undefined ? 0 : jsonStringBytes(keywords[0]) + 4,
     });
@@ -151,8 +153,8 @@ export class Robot {
   }
 
   /**
-   * Listens to delivery events (`sent`, `retried`, `throttled`, `resumed`, `digested`, `split`,
-   * `failed`, `overflow`); returns the function that stops listening.
+   * Listens to delivery events (`posting`, `sent`, `retried`, `throttled`, `resumed`, `digested`,
+   * `split`, `failed`, `buildFailed`, `overflow`); returns the function that stops listening.
    * @example robot.on('throttled', (e) => console.warn(`robot paused for ${e.ms} ms`));
    */
   on<K extends keyof DeliveryEvents>(type: K, listener: (event: DeliveryEvents[K]) => void): () => void {
