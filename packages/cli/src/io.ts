@@ -1,4 +1,4 @@
-import { isatty } from 'node:tty';
+import { createRequire } from 'node:module';
 import { exitOnBrokenPipe } from './pipe.js';
 /** Where output goes: stdout or stderr of the process, or a test double. */
 export interface CliStream {
@@ -66,4 +66,13 @@ export async function readAll(stream: AsyncIterable<string | Uint8Array>): Promi
   for await (const chunk of stream)
     text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
   return text + decoder.decode();
+}
+
+/**
+ * Whether a file descriptor is a terminal. `node:tty` is required here, when first asked, not
+ * imported: a quiet `send` that succeeds never asks, and its start is spared loading the module.
+ */
+function isatty(fd: number): boolean {
+  const { isatty: check } = createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
+  return check(fd);
 }

@@ -22,14 +22,13 @@ export class Output {
   readonly #secrets = new Set<string>();
   /** `--json`: stdout carries exactly one JSON document. */
   readonly json: boolean;
-  readonly #colorOut: boolean;
-  readonly #colorErr: boolean;
+  /** Whether to colour each stream, decided at the first styled text (asking for a terminal costs). */
+  #colorOut: boolean | undefined;
+  #colorErr: boolean | undefined;
 
   constructor(io: CliIO, options: { json?: boolean } = {}) {
     this.#io = io;
     this.json = options.json ?? false;
-    this.#colorOut = useColor(io.stdout, io.env);
-    this.#colorErr = useColor(io.stderr, io.env);
   }
 
   /** Remembers a secret so it never reaches the screen. Short values are ignored (they would shred words). */
@@ -74,8 +73,9 @@ export class Output {
 
   /** Styles a text for stdout (`which: 'out'`) or stderr, when that stream is coloured. */
   style(style: keyof typeof STYLES, text: string, which: 'out' | 'err' = 'err'): string {
-    const on = which === 'out' ? this.#colorOut : this.#colorErr;
-    if (!on) return text;
+    if (which === 'out') this.#colorOut ??= useColor(this.#io.stdout, this.#io.env);
+    else this.#colorErr ??= useColor(this.#io.stderr, this.#io.env);
+    if (!(which === 'out' ? this.#colorOut : this.#colorErr)) return text;
     const [open, close] = STYLES[style];
     return `\u001b[${open}m${text}\u001b[${close}m`;
   }

@@ -27,18 +27,24 @@ export type ProgressMode = 'live' | 'lines' | 'off';
 /**
  * Sends one message through the robot's delivery engine, which waits out a penalty by itself. Says
  * what it waits for on stderr as `mode` asks, and gives up at once when the pause would end after
- * `maxWaitMs`. `now` is the clock of the printed timestamps.
+ * `maxWaitMs`. `now` is the clock of the printed timestamps. `mode` may be a function, asked the first
+ * time there is something to say: whether stderr is a terminal is then looked up only when needed.
  */
 export async function deliver(
   robot: Robot,
   message: Message,
   policy: WaitPolicy,
   out: Output,
-  mode: ProgressMode,
+  progress: ProgressMode | (() => ProgressMode),
   now: () => number = Date.now,
 ): Promise<SendResult> {
   const started = now();
-  const ticker = new Ticker(out, mode === 'live');
+  let chosen: ProgressMode | undefined;
+  const mode = (): ProgressMode => {
+    chosen ??= typeof progress === 'function' ? progress() : progress;
+    return chosen;
+  };
+  const ticker = new Ticker(out, () => mode() === 'live');
   const iso = (ms: number) => new Date(ms).toISOString();
   /** When the current wait began (first throttle answer), until the message goes through. */
   let waitingSince: number | undefined;
@@ -47,8 +53,8 @@ export async function deliver(
   const sayResumed = () => {
     if (waitingSince === undefined || !resumed) return;
     const waited = formatDuration(now() - waitingSince);
-    if (mode === 'lines') out.err(`dingbot: ${iso(now())} resumed sending after waiting ${waited}`);
-    if (mode === 'live') out.err(out.style('yellow', `resumed after ${waited} of DingTalk's rate limit.`));
+    if (mode() === 'lines') out.err(`dingbot: ${iso(now())} resumed sending after waiting ${waited}`);
+    if (mode() === 'live') out.err(out.style('yellow', `resumed after ${waited} of DingTalk's rate limit.`));
     waitingSince = undefined;
     resumed = false;
   };
@@ -66,7 +72,7 @@ export async function deliver(
         setImmediate(() => robot.abort(error));
         return;
       }
-      if (mode === 'lines') {
+      if (mode() === 'lines') {
         const reason = event.error?.errcode
           ? `errcode ${event.error.errcode}: ${event.error.errmsg}`
           : 'the rate limit shared with other senders';
@@ -87,7 +93,7 @@ export async function deliver(
     }),
     robot.on('sent', sayResumed),
     robot.on('retried', (event) => {
-      if (mode !== 'off') {
+      if (mode() !== 'off') {
         out.err(
           out.style(
             'yellow',
@@ -112,11 +118,11 @@ class Ticker {
 
   constructor(
     private readonly out: Output,
-    private readonly enabled: boolean,
+    private readonly enabled: () => boolean,
   ) {}
 
   start(until: number): void {
-    if (!this.enabled) return;
+    if (!this.enabled()) return;
     this.stop();
     const line = () =>
       `waiting for DingTalk's rate limit… (resumes in ${formatDuration(Math.max(0, until - Date.now()))})`;

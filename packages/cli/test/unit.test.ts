@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { type DingbotErrorCode, ERROR_CODES } from '@dingbot/sdk';
+import fc from 'fast-check';
 import { formatDuration, parseDuration, parseRate } from '../src/duration.js';
 import { EXIT, EXIT_CODE_OF_SDK_CODE, EXIT_CODE_TABLE, exitCodeForSdkCode } from '../src/exit-codes.js';
 import { type CliIO, run } from '../src/index.js';
 import { resolveLocale, withLocale } from '../src/locale.js';
+import { messageUuid } from '../src/uuid.js';
 
 /** An in-process terminal: collects what `run()` writes. */
 function fakeIO(
@@ -144,5 +146,39 @@ describe('--locale and DINGBOT_LOCALE', () => {
       variable.err(),
       /^dingbot: DINGBOT_LOCALE "zh_cn" is not a locale dingbot knows\nhint: Did you mean zh-CN\?/,
     );
+  });
+});
+
+describe('messageUuid', () => {
+  test('is a version-4, variant-10 UUID, from all 32 bits of each draw', () => {
+    const v4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), {
+          minLength: 4,
+          maxLength: 4,
+        }),
+        (draws) => {
+          let i = 0;
+          assert.match(
+            messageUuid(() => draws[i++]!),
+            v4,
+          );
+        },
+      ),
+    );
+    assert.equal(
+      messageUuid(() => 0),
+      '00000000-0000-4000-8000-000000000000',
+    );
+    assert.equal(
+      messageUuid(() => 0.999_999_999_999),
+      'ffffffff-ffff-4fff-bfff-ffffffffffff',
+    );
+  });
+
+  test('never repeats across many messages', () => {
+    const seen = new Set(Array.from({ length: 20_000 }, () => messageUuid()));
+    assert.equal(seen.size, 20_000);
   });
 });

@@ -22,6 +22,7 @@ import {
   settingNames,
 } from '../target.js';
 import { deliver, type ProgressMode, type WaitPolicy } from '../throttle.js';
+import { messageUuid } from '../uuid.js';
 
 const OPTIONS = {
   ...ROBOT_OPTIONS,
@@ -166,11 +167,10 @@ export default async function send(args: string[], { io, out, env }: CommandCont
   if (values['dry-run']) return dryRun(robot, message, target, out);
 
   // On a terminal a live countdown; in CI logs one line when a wait starts and one when it ends.
-  const progress: ProgressMode = values['no-progress']
-    ? 'off'
-    : out.stderrIsTTY && !out.json
-      ? 'live'
-      : 'lines';
+  const progress = (): ProgressMode =>
+    values['no-progress'] ? 'off' : out.stderrIsTTY && !out.json ? 'live' : 'lines';
+  // Numbered here rather than by the SDK: see messageUuid() (it keeps the crypto module unloaded).
+  message.msgUuid ??= messageUuid();
   let result: SendResult;
   try {
     result = await deliver(robot, message, wait, out, progress);
