@@ -197,6 +197,10 @@ interface Pending {
   resolve: (result: DeliveryResult) => void;
   reject: (error: unknown) => void;
   signal: AbortSignal | undefined;
+  /** The `msgUuid` given to `send()`, if any (what `items` name it by). */
+  msgUuid: string | undefined;
+  /** How many parts the message was split into (1: not split). */
+  count: number;
   queuedAt: number;
   /** Parts of a split message, filled as they go. */
   parts: (PartResult | undefined)[] | undefined;
@@ -208,8 +212,6 @@ interface Entry {
   message: Message;
   /** The caller's own `msgUuid`, kept when the message goes alone. */
   uuid: string | undefined;
-  /** Which queued message this is, for `posting`, `sent` and `failed` (`msgUuid` even for parts). */
-  item: SendItem;
   pending: Pending;
   part: number;
   /** The most messages a digest holding this one may have: halved when such a digest is refused for its content. */
@@ -347,30 +349,37 @@ export class DeliveryEngine {
       }
     }
     return new Promise<DeliveryResult>((resolve, reject) => {
-      const onAbort = () => this.#cancel(pending, signal?.reason);
-      const done = () => signal?.removeEventListener('abort', onAbort);
+      // A queued message costs memory for as long as it waits (100 000 may wait out a penalty): the
+      // closures that follow a signal are made only when there is one.
       const pending: Pending = {
-        resolve: (result) => {
-          done();
-          resolve(result);
-        },
-        reject: (error) => {
-          done();
-          reject(error);
-        },
+        resolve,
+        reject,
         signal,
+        msgUuid: message.msgUuid,
+        count: parts.length,
         queuedAt: this.#now(),
         parts: parts.length > 1 ? new Array(parts.length).fill(undefined) : undefined,
         left: parts.length,
         settled: false,
       };
+      if (signal) {
+        const onAbort = () => this.#cancel(pending, signal.reason);
+        const done = () => signal.removeEventListener('abort', onAbort);
+        pending.resolve = (result) => {
+          done();
+          resolve(result);
+        };
+        pending.reject = (error) => {
+          done();
+          reject(error);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
       parts.forEach((part, i) => {
         const uuid = parts.length === 1 ? message.msgUuid : undefined;
-        const item: SendItem = { msgUuid: message.msgUuid, part: i, parts: parts.length };
-        this.#queue.push({ message: part, uuid, item, pending, part: i, cap: Number.POSITIVE_INFINITY });
+        this.#queue.push({ message: part, uuid, pending, part: i, cap: Number.POSITIVE_INFINITY });
       });
       this.#messages += parts.length;
-      signal?.addEventListener('abort', onAbort, { once: true });
       this.#kick();
     });
   }
@@ -938,7 +947,7 @@ function withoutUuid(message: Message): Message {
 }
 
 function itemsOf(entries: readonly Entry[]): SendItem[] {
-  return entries.map((e) => ({ ...e.item }));
+  return entries.map((e) => ({ msgUuid: e.pending.msgUuid, part: e.part, parts: e.pending.count }));
 }
 
 function* messagesOf(entries: readonly Entry[], from: number): Generator<Message> {
