@@ -674,7 +674,10 @@ export class DeliveryEngine {
         const outgoing = { ...batch.message, msgUuid };
         const signal = batch.kind === 'alone' ? batch.entries[0]!.pending.signal : undefined;
         this.#inFlight = batch;
-        this.#events.emit('posting', { msgUuid, kind: batch.kind, items: itemsOf(batch.entries) });
+        // Events nobody listens to cost nothing per send (their items would be built for no one).
+        if (this.#events.has('posting')) {
+          this.#events.emit('posting', { msgUuid, kind: batch.kind, items: itemsOf(batch.entries) });
+        }
         let attempts = 0;
         let failure: unknown;
         try {
@@ -899,14 +902,16 @@ export class DeliveryEngine {
         pending.resolve({ ...part, delivered: 'split', parts: pending.parts as PartResult[], queuedMs });
       } else pending.resolve({ ...part, queuedMs });
     });
-    this.#events.emit('sent', {
-      msgUuid,
-      kind: batch.kind,
-      count,
-      attempts,
-      bytes,
-      items: itemsOf(batch.entries),
-    });
+    if (this.#events.has('sent')) {
+      this.#events.emit('sent', {
+        msgUuid,
+        kind: batch.kind,
+        count,
+        attempts,
+        bytes,
+        items: itemsOf(batch.entries),
+      });
+    }
     if (batch.kind === 'digest') this.#events.emit('digested', { digestId: msgUuid, count, bytes });
   }
 
