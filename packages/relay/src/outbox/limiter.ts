@@ -73,3 +73,27 @@ export class SqliteLimiterStore implements LimiterStore {
     return row?.until ?? 0;
   }
 }
+
+/**
+ * The fallback of the replicas' shared limiter ({@link RedisStore} from `@dingbot/redis`) while Redis
+ * is away: it grants no slot, so a replica waits instead of counting alone. A local count would not
+ * know the sends of the window so far (made through Redis, perhaps by another replica), and the
+ * messages a replica already holds in its engine would go out at a full window's pace on top of
+ * them: DingTalk would throttle the robot. Nothing can be claimed or confirmed without Redis anyway.
+ */
+export class RefusingLimiterStore implements LimiterStore {
+  /** How long a refused acquire tells the engine to wait before it asks again. */
+  constructor(private readonly retryInMs = 1000) {}
+
+  async acquire(): Promise<Acquired> {
+    return { ok: false, retryInMs: this.retryInMs, reason: 'rate' };
+  }
+
+  async settle(): Promise<void> {}
+
+  async penalize(): Promise<void> {}
+
+  async penaltyRemaining(): Promise<number> {
+    return 0;
+  }
+}

@@ -9,7 +9,7 @@ import { relayDefaults } from '../config/schema.js';
 import { createLogger } from '../ops/log.js';
 import { RelayMetrics } from '../ops/metrics.js';
 import { RobotLeases } from '../outbox/lease.js';
-import { SqliteLimiterStore } from '../outbox/limiter.js';
+import { RefusingLimiterStore, SqliteLimiterStore } from '../outbox/limiter.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { RedisOutbox } from '../outbox/redis.js';
 import { SqliteOutbox } from '../outbox/sqlite.js';
@@ -94,10 +94,13 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
       redis: redisOutbox.redis,
       prefix: `${redisConfig.keyPrefix}limit:`,
       timeoutMs: 2000,
+      // No local count while Redis is away: it would not know this window's sends so far, and the
+      // rows already in an engine would go out on top of them. The senders wait for Redis instead.
+      fallback: new RefusingLimiterStore(),
       onFallback: (error) =>
         log.warn(
           { err: String((error as Error).message ?? error) },
-          'rate limit: Redis unavailable, local limiter',
+          'rate limit: Redis unavailable, sending waits for it',
         ),
       onRecover: () => log.info({}, 'rate limit: shared through Redis again'),
     });
