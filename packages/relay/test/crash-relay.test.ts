@@ -4,27 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startEmulator } from '@dingbot/emulator';
-import { messagesWith, occurrences, type RelayProcess, spawnRelay, until } from './helpers.js';
-
-const firing = JSON.parse(
-  readFileSync(join(import.meta.dirname, 'fixtures', 'alertmanager', 'alertmanager-firing.json'), 'utf8'),
-);
-
-/** A distinct Alertmanager notification whose alert name is `name`. */
-function notification(name: string) {
-  const alert = {
-    ...firing.alerts[0],
-    labels: { ...firing.alerts[0].labels, alertname: name },
-    fingerprint: name,
-  };
-  return {
-    ...firing,
-    groupKey: `{}:{alertname="${name}"}`,
-    groupLabels: { alertname: name },
-    commonLabels: { ...firing.commonLabels, alertname: name },
-    alerts: [alert],
-  };
-}
+import { messagesWith, notification, occurrences, type RelayProcess, spawnRelay, until } from './helpers.js';
 
 test('kill -9 mid-way: every message answered 2xx reaches DingTalk exactly once, and no 130101', {
   timeout: 600_000,

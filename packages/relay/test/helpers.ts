@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EmulatorHandle } from '@dingbot/emulator';
 
@@ -82,4 +83,24 @@ export async function until(
     if (Date.now() > deadline) assert.fail(`gave up waiting for: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+const firing = JSON.parse(
+  readFileSync(join(import.meta.dirname, 'fixtures', 'alertmanager', 'alertmanager-firing.json'), 'utf8'),
+);
+
+/** A distinct Alertmanager notification whose alert name is `name` (its content names it too). */
+export function notification(name: string) {
+  const alert = {
+    ...firing.alerts[0],
+    labels: { ...firing.alerts[0].labels, alertname: name },
+    fingerprint: name,
+  };
+  return {
+    ...firing,
+    groupKey: `{}:{alertname="${name}"}`,
+    groupLabels: { alertname: name },
+    commonLabels: { ...firing.commonLabels, alertname: name },
+    alerts: [alert],
+  };
 }

@@ -67,23 +67,3 @@ export async function startRelayRedis(options: { appendonly?: boolean } = {}): P
   await start();
   return { port, url, kill, start, stop: kill };
 }
-
-const firing = JSON.parse(
-  readFileSync(join(import.meta.dirname, 'fixtures', 'alertmanager', 'alertmanager-firing.json'), 'utf8'),
-);
-
-/** A distinct Alertmanager notification whose alert name is `name` (its content names it too). */
-export function notification(name: string) {
-  const alert = {
-    ...firing.alerts[0],
-    labels: { ...firing.alerts[0].labels, alertname: name },
-    fingerprint: name,
-  };
-  return {
-    ...firing,
-    groupKey: `{}:{alertname="${name}"}`,
-    groupLabels: { alertname: name },
-    commonLabels: { ...firing.commonLabels, alertname: name },
-    alerts: [alert],
-  };
-}

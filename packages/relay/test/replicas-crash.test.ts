@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { startEmulator } from '@dingbot/emulator';
 import { maxInWindow } from '../../sdk/test/helpers/window.js';
-import { messagesWith, occurrences, type RelayProcess, spawnRelay, until } from './helpers.js';
-import { notification, redisSkipReason, startRelayRedis } from './redis-server.js';
+import { messagesWith, notification, occurrences, type RelayProcess, spawnRelay, until } from './helpers.js';
+import { redisSkipReason, startRelayRedis } from './redis-server.js';
 
 const skip = redisSkipReason();
 const LIMIT = 5;

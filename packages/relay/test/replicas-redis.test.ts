@@ -14,8 +14,8 @@ import type { Outbox } from '../src/outbox/outbox.js';
 import { SqliteOutbox } from '../src/outbox/sqlite.js';
 import { RobotSender } from '../src/sender/sender.js';
 import { type RunningRelay, startRelay } from '../src/server/start.js';
-import { messagesWith, until } from './helpers.js';
-import { notification, type RelayTestRedis, redisSkipReason, startRelayRedis } from './redis-server.js';
+import { messagesWith, notification, until } from './helpers.js';
+import { type RelayTestRedis, redisSkipReason, startRelayRedis } from './redis-server.js';
 
 const skip = redisSkipReason();
 const quiet = { info() {}, warn() {}, error() {} };

@@ -14,75 +14,60 @@ export interface SamplePayload {
   body: unknown;
 }
 
+/** Alertmanager's notification of one firing alert, as captured. */
+const diskFullFiring = {
+  receiver: 'dingbot-relay',
+  status: 'firing',
+  alerts: [
+    {
+      status: 'firing',
+      labels: { alertname: 'DiskFull', instance: 'db-1:9100', job: 'node', severity: 'critical' },
+      annotations: {
+        description: 'Only 2.1 GiB left on /data (ext4) on db-1.',
+        runbook_url: 'https://runbooks.example.com/disk-full',
+        summary: 'Disk /data on db-1 is 95% full',
+      },
+      startsAt: '2026-11-29T17:20:16.851728135Z',
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: 'http://prometheus.example.com:9090/graph?g0.expr=node_filesystem_avail_bytes',
+      fingerprint: '8c77d5865e910658',
+    },
+  ],
+  groupLabels: { alertname: 'DiskFull' },
+  commonLabels: { alertname: 'DiskFull', instance: 'db-1:9100', job: 'node', severity: 'critical' },
+  commonAnnotations: {
+    description: 'Only 2.1 GiB left on /data (ext4) on db-1.',
+    runbook_url: 'https://runbooks.example.com/disk-full',
+    summary: 'Disk /data on db-1 is 95% full',
+  },
+  externalURL: 'http://127.0.0.1:37347',
+  version: '4',
+  groupKey: '{}:{alertname="DiskFull"}',
+  truncatedAlerts: 0,
+};
+
+/** The same notification once the alert resolved: what Alertmanager sends with `send_resolved`. */
+const diskFullResolved = {
+  ...diskFullFiring,
+  status: 'resolved',
+  alerts: diskFullFiring.alerts.map((alert) => ({
+    ...alert,
+    status: 'resolved',
+    endsAt: '2026-11-29T17:20:17.856Z',
+  })),
+};
+
 /** The samples by name. */
 export const samplePayloads: Readonly<Record<string, SamplePayload>> = {
   'alertmanager-firing': {
     source: 'alertmanager',
     description: 'Alertmanager: one alert firing (DiskFull, critical)',
-    body: {
-      receiver: 'dingbot-relay',
-      status: 'firing',
-      alerts: [
-        {
-          status: 'firing',
-          labels: { alertname: 'DiskFull', instance: 'db-1:9100', job: 'node', severity: 'critical' },
-          annotations: {
-            description: 'Only 2.1 GiB left on /data (ext4) on db-1.',
-            runbook_url: 'https://runbooks.example.com/disk-full',
-            summary: 'Disk /data on db-1 is 95% full',
-          },
-          startsAt: '2026-11-29T17:20:16.851728135Z',
-          endsAt: '0001-01-01T00:00:00Z',
-          generatorURL: 'http://prometheus.example.com:9090/graph?g0.expr=node_filesystem_avail_bytes',
-          fingerprint: '8c77d5865e910658',
-        },
-      ],
-      groupLabels: { alertname: 'DiskFull' },
-      commonLabels: { alertname: 'DiskFull', instance: 'db-1:9100', job: 'node', severity: 'critical' },
-      commonAnnotations: {
-        description: 'Only 2.1 GiB left on /data (ext4) on db-1.',
-        runbook_url: 'https://runbooks.example.com/disk-full',
-        summary: 'Disk /data on db-1 is 95% full',
-      },
-      externalURL: 'http://127.0.0.1:37347',
-      version: '4',
-      groupKey: '{}:{alertname="DiskFull"}',
-      truncatedAlerts: 0,
-    },
+    body: diskFullFiring,
   },
   'alertmanager-resolved': {
     source: 'alertmanager',
     description: 'Alertmanager: the same alert resolved',
-    body: {
-      receiver: 'dingbot-relay',
-      status: 'resolved',
-      alerts: [
-        {
-          status: 'resolved',
-          labels: { alertname: 'DiskFull', instance: 'db-1:9100', job: 'node', severity: 'critical' },
-          annotations: {
-            description: 'Only 2.1 GiB left on /data (ext4) on db-1.',
-            runbook_url: 'https://runbooks.example.com/disk-full',
-            summary: 'Disk /data on db-1 is 95% full',
-          },
-          startsAt: '2026-11-29T17:20:16.851728135Z',
-          endsAt: '2026-11-29T17:20:17.856Z',
-          generatorURL: 'http://prometheus.example.com:9090/graph?g0.expr=node_filesystem_avail_bytes',
-          fingerprint: '8c77d5865e910658',
-        },
-      ],
-      groupLabels: { alertname: 'DiskFull' },
-      commonLabels: { alertname: 'DiskFull', instance: 'db-1:9100', job: 'node', severity: 'critical' },
-      commonAnnotations: {
-        description: 'Only 2.1 GiB left on /data (ext4) on db-1.',
-        runbook_url: 'https://runbooks.example.com/disk-full',
-        summary: 'Disk /data on db-1 is 95% full',
-      },
-      externalURL: 'http://127.0.0.1:37347',
-      version: '4',
-      groupKey: '{}:{alertname="DiskFull"}',
-      truncatedAlerts: 0,
-    },
+    body: diskFullResolved,
   },
   'alertmanager-group': {
     source: 'alertmanager',
