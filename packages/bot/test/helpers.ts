@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { type EmulatorHandle, type EmulatorTimers, startEmulator } from '@dingbot/emulator';
 import { Bot, type BotOptions, type StreamEvent } from '../src/index.js';
 
@@ -89,4 +90,15 @@ export function botFor(emulator: EmulatorHandle, options: Partial<BotOptions> = 
   });
   bot.onConnection((event) => events.push(event));
   return { bot, events, warnings };
+}
+
+/** The payload DingTalk delivered for a chat, for a test that hands it to the bot itself (no Stream connection). */
+export async function deliveredPayload(
+  emulator: EmulatorHandle,
+  input: Parameters<EmulatorHandle['chat']>[0],
+) {
+  const { msgId } = await emulator.chat(input);
+  const chat = emulator.chats().find((c) => c.msgId === msgId);
+  assert.ok(chat, `no chat record for ${msgId}`);
+  return chat.message;
 }

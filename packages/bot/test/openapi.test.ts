@@ -14,7 +14,7 @@ import {
 } from '@dingbot/sdk';
 import fc from 'fast-check';
 import { Bot, type BotOptions, OpenApiError, type ReplyResult, toOpenApiMessage } from '../src/index.js';
-import { APP, deferred, emulatorFor, GROUP, type manualTime } from './helpers.js';
+import { APP, deferred, deliveredPayload, emulatorFor, GROUP, type manualTime } from './helpers.js';
 
 /** A fetch that counts the access-token requests going through it. */
 function countingFetch() {
@@ -49,13 +49,7 @@ describe('the OpenAPI: access token, bot.send(), ctx.reply() fallback', () => {
     bots.push(bot);
     return bot;
   };
-  /** The payload DingTalk delivered for a chat (no Stream connection: the bot handles it directly). */
-  const delivered = async (input: Parameters<EmulatorHandle['chat']>[0]) => {
-    const { msgId } = await emulator.chat(input);
-    const chat = emulator.chats().find((c) => c.msgId === msgId);
-    assert.ok(chat);
-    return chat.message;
-  };
+  const delivered = (input: Parameters<EmulatorHandle['chat']>[0]) => deliveredPayload(emulator, input);
   const openApiSends = () =>
     emulator.messages().filter((m) => m.via === 'groupMessages/send' || m.via === 'oToMessages/batchSend');
 

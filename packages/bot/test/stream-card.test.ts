@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { CardRecord, EmulatorHandle } from '@dingbot/emulator';
 import { OptionsError } from '@dingbot/sdk';
 import { Bot, type BotOptions, type StreamedCard } from '../src/index.js';
-import { APP, emulatorFor, GROUP, type manualTime, until } from './helpers.js';
+import { APP, deliveredPayload, emulatorFor, GROUP, type manualTime, until } from './helpers.js';
 
 describe('ctx.stream(): an LLM answer streamed into an AI card', () => {
   let emulator: EmulatorHandle;
@@ -31,12 +31,7 @@ describe('ctx.stream(): an LLM answer streamed into an AI card', () => {
     bots.push(bot);
     return bot;
   };
-  const delivered = async (input: Parameters<EmulatorHandle['chat']>[0]) => {
-    const { msgId } = await emulator.chat(input);
-    const chat = emulator.chats().find((c) => c.msgId === msgId);
-    assert.ok(chat);
-    return chat.message;
-  };
+  const delivered = (input: Parameters<EmulatorHandle['chat']>[0]) => deliveredPayload(emulator, input);
   const card = (): CardRecord => {
     const [only] = emulator.cards();
     assert.ok(only, 'no card was created');
